@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Configuration;
+
+namespace QueueLab.AppHost.Infrastructure;
+
+/// <summary>
+/// The lab's start-up settings, read once from configuration (<c>QueueLab:*</c>) before the model is built.
+/// A bad value fails here, with a message that says what to fix.
+/// </summary>
+public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory, bool RandomPorts, LabPorts Ports)
+{
+    public const string Section = "QueueLab";
+
+    public static LabSettings Read(IConfiguration configuration, string appHostDirectory)
+    {
+        var section = configuration.GetSection(Section);
+
+        var modeText = section["Infrastructure"] ?? nameof(InfrastructureMode.Auto);
+        if (!Enum.TryParse<InfrastructureMode>(modeText, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
+        {
+            throw new InvalidOperationException(
+                $"QueueLab:Infrastructure is '{modeText}'; use one of auto, containers, local.");
+        }
+
+        if (mode == InfrastructureMode.Auto)
+        {
+            mode = ContainerRuntimeProbe.Answers(configuration["DcpPublisher:ContainerRuntime"], TimeSpan.FromSeconds(5))
+                ? InfrastructureMode.Containers
+                : InfrastructureMode.Local;
+        }
+
+        // The testing builder asks for random ports (DcpPublisher:RandomizePorts); `dotnet run` keeps the
+        // documented fixed ones. QueueLab:Ports:Random overrides either way.
+        var random = ReadBool(section, "Ports:Random")
+            ?? ReadBool(configuration.GetSection("DcpPublisher"), "RandomizePorts")
+            ?? false;
+
+        var ports = random ? LabPorts.Random() : ReadFixedPorts(section.GetSection("Ports"));
+
+        var stateDirectory = section["StateDir"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : random
+                ? Path.Combine(Path.GetTempPath(), $"queuelab-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32])
+                : Path.GetFullPath(Path.Combine(appHostDirectory, "..", ".queuelab"));
+
+        return new LabSettings(mode, stateDirectory, random, ports);
+    }
+
+    private static LabPorts ReadFixedPorts(IConfigurationSection section)
+    {
+        var d = LabPorts.Defaults;
+        var ports = new LabPorts(
+            Port(section, nameof(LabPorts.RabbitMQ), d.RabbitMQ),
+            Port(section, nameof(LabPorts.RabbitMQManagement), d.RabbitMQManagement),
+            Port(section, nameof(LabPorts.RabbitMQDistribution), d.RabbitMQDistribution),
+            Port(section, nameof(LabPorts.Epmd), d.Epmd),
+            Port(section, nameof(LabPorts.Redis), d.Redis),
+            Port(section, nameof(LabPorts.Postgres), d.Postgres),
+            Port(section, nameof(LabPorts.Etcd), d.Etcd),
+            Port(section, nameof(LabPorts.EtcdPeer), d.EtcdPeer));
+
+        var clash = ports.All().GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            throw new InvalidOperationException(
+                $"QueueLab:Ports gives port {clash.Key} to {string.Join(" and ", clash.Select(p => p.Name))}; give each its own.");
+        }
+
+        return ports;
+    }
+
+    private static int Port(IConfigurationSection section, string name, int fallback)
+    {
+        var text = section[name];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, out var port) && port is > 0 and <= 65535
+            ? port
+            : throw new InvalidOperationException($"QueueLab:Ports:{name} is '{text}'; use a TCP port between 1 and 65535.");
+    }
+
+    private static bool? ReadBool(IConfiguration section, string key) =>
+        section[key] is { } text
+            ? bool.TryParse(text, out var value)
+                ? value
+                : throw new InvalidOperationException($"{key} is '{text}'; use true or false.")
+            : null;
+}

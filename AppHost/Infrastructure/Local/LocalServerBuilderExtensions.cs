@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace QueueLab.AppHost.Infrastructure.Local;
+
+/// <summary>
+/// Local-process servers: each with its own data folder under the lab state folder (kept across a stop and a
+/// start of the resource), bound to 127.0.0.1 on its pinned port, with generated credentials.
+/// </summary>
+public static class LocalServerBuilderExtensions
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
+        int port, IResourceBuilder<ParameterResource> password)
+    {
+        var dataDirectory = CreateDirectory(stateDirectory, name);
+        var configFile = Path.Combine(dataDirectory, "redis.conf");
+        var redis = new LocalRedisResource(name, binaries.RedisServer, dataDirectory, port, password.Resource);
+
+        return builder.AddResource(redis)
+            .WithEndpoint(name: "tcp", port: port, targetPort: port, scheme: "redis", isProxied: false)
+            .WithArgs(configFile)
+            .OnBeforeResourceStarted(async (resource, _, ct) =>
+            {
+                // The password goes in a file only its owner can read, not on a command line `ps` shows.
+                var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
+                await WriteOwnerOnlyAsync(configFile, string.Join('\n',
+                    $"port {port}",
+                    $"bind {LocalServerResource.Host}",
+                    "protected-mode yes",
+                    $"dir {dataDirectory}",
+                    "appendonly yes",
+                    "appendfsync everysec",
+                    $"requirepass {secret}",
+                    "enable-debug-command local",
+                    "daemonize no",
+                    ""), ct).ConfigureAwait(false);
+            })
+            .WithProbe(ServerProbes.RedisAsync);
+    }
+
+    public static IResourceBuilder<LocalRabbitMQResource> AddLocalRabbitMQ(
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
+        LabPorts ports, IResourceBuilder<ParameterResource> userName, IResourceBuilder<ParameterResource> password)
+    {
+        var dataDirectory = CreateDirectory(stateDirectory, name);
+        var home = CreateDirectory(dataDirectory, "home");
+        var configFile = Path.Combine(dataDirectory, "rabbitmq.conf");
+        var pluginsFile = Path.Combine(dataDirectory, "enabled_plugins");
+        var envFile = Path.Combine(dataDirectory, "rabbitmq-env.conf");
+
+        var epmd = builder.AddResource(new EpmdResource($"{name}-epmd", binaries.Epmd, dataDirectory, ports.Epmd))
+            .WithArgs("-address", LocalServerResource.Host, "-port", ports.Epmd.ToString(CultureInfo.InvariantCulture))
+            .WithEndpoint(name: "tcp", port: ports.Epmd, targetPort: ports.Epmd, isProxied: false)
+            .WithHealthCheck(AddTcpCheck(builder, $"{name}-epmd_check", ports.Epmd));
+
+        var rabbit = new LocalRabbitMQResource(name, binaries.RabbitMQServer, dataDirectory, ports.RabbitMQ, userName.Resource, password.Resource);
+        return builder.AddResource(rabbit)
+            .WithEndpoint(name: "tcp", port: ports.RabbitMQ, targetPort: ports.RabbitMQ, scheme: "amqp", isProxied: false)
+            .WithHttpEndpoint(name: "management", port: ports.RabbitMQManagement, targetPort: ports.RabbitMQManagement, isProxied: false)
+            .WithEnvironment(context =>
+            {
+                foreach (var (key, value) in RabbitMQEnvironment(dataDirectory, ports))
+                {
+                    context.EnvironmentVariables[key] = value;
+                }
+            })
+            .WithParentRelationship(epmd)
+            .WaitFor(epmd)
+            .OnBeforeResourceStarted(async (resource, _, ct) =>
+            {
+                var user = await resource.UserName.GetValueAsync(ct).ConfigureAwait(false);
+                var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
+                await WriteOwnerOnlyAsync(configFile, string.Join('\n',
+                    "# Written by the QueueLab AppHost at each start.",
+                    $"default_user = {user}",
+                    $"default_pass = {secret}",
+                    "loopback_users = none",
+                    $"management.tcp.ip = {LocalServerResource.Host}",
+                    $"management.tcp.port = {ports.RabbitMQManagement}",
+                    "log.console = true",
+                    "log.console.level = info",
+                    "log.file = false",
+                    ""), ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(pluginsFile, "[rabbitmq_management].\n", ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(envFile, "# The lab sets RabbitMQ's environment itself.\n", ct).ConfigureAwait(false);
+            })
+            .WithProbe(ServerProbes.RabbitMQAsync);
+    }
+
+    /// <summary>The environment both the server and its CLI tools (rabbitmqctl) need to find this node.</summary>
+    public static IReadOnlyDictionary<string, string> RabbitMQEnvironment(string dataDirectory, LabPorts ports)
+    {
+        // The node name is stable for a state folder (its Mnesia data is keyed by it) and unique across folders.
+        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..10];
+        return new Dictionary<string, string>
+        {
+            ["RABBITMQ_NODENAME"] = $"queuelab-{id}@localhost",
+            ["RABBITMQ_NODE_IP_ADDRESS"] = LocalServerResource.Host,
+            ["RABBITMQ_NODE_PORT"] = ports.RabbitMQ.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = ports.RabbitMQDistribution.ToString(CultureInfo.InvariantCulture),
+            ["ERL_EPMD_PORT"] = ports.Epmd.ToString(CultureInfo.InvariantCulture),
+            ["ERL_EPMD_ADDRESS"] = LocalServerResource.Host,
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(dataDirectory, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(dataDirectory, "log"),
+            ["RABBITMQ_LOGS"] = "-",
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(dataDirectory, "rabbitmq.conf"),
+            ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(dataDirectory, "advanced.config"),
+            ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(dataDirectory, "rabbitmq-env.conf"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(dataDirectory, "enabled_plugins"),
+            ["RABBITMQ_PID_FILE"] = Path.Combine(dataDirectory, "rabbitmq.pid"),
+            ["HOME"] = Path.Combine(dataDirectory, "home"),
+        };
+    }
+
+    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
+        int port, IResourceBuilder<ParameterResource> password)
+    {
+        var serverDirectory = CreateDirectory(stateDirectory, name);
+        var dataDirectory = Path.Combine(serverDirectory, "data");
+        var socketDirectory = Path.Combine(serverDirectory, "run");
+        var asRoot = IsRoot();
+
+        // PostgreSQL refuses to run as root: as root, drop to the postgres user with setpriv, which execs
+        // (no extra process), so the resource's process id is the server's own.
+        var (command, prefix) = asRoot
+            ? ("setpriv", new[] { "--reuid=postgres", "--regid=postgres", "--init-groups", "--", binaries.Postgres })
+            : (binaries.Postgres, Array.Empty<string>());
+
+        var postgres = new LocalPostgresResource(name, command, serverDirectory, port, password.Resource);
+        return builder.AddResource(postgres)
+            .WithEndpoint(name: "tcp", port: port, targetPort: port, scheme: "tcp", isProxied: false)
+            .WithArgs([.. prefix,
+                "-D", dataDirectory,
+                "-p", port.ToString(CultureInfo.InvariantCulture),
+                "-k", socketDirectory,
+                "-c", $"listen_addresses={LocalServerResource.Host}",
+                "-c", "password_encryption=scram-sha-256",
+                "-c", "max_connections=300"])
+            .OnBeforeResourceStarted(async (resource, _, ct) =>
+            {
+                if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+                {
+                    return;
+                }
+
+                var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
+                await InitializeClusterAsync(binaries, serverDirectory, dataDirectory, socketDirectory, secret!, asRoot, ct).ConfigureAwait(false);
+            })
+            .WithProbe(ServerProbes.PostgresAsync);
+    }
+
+    /// <summary>
+    /// A database on a local PostgreSQL server, created (if absent) as soon as the server answers, the way
+    /// the Aspire PostgreSQL integration does for containers.
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(
+        this IResourceBuilder<LocalPostgresResource> server, string name, string? databaseName = null)
+    {
+        var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
+        server.OnResourceReady(async (resource, _, ct) =>
+        {
+            var connectionString = await resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false);
+            await using var source = NpgsqlDataSource.Create(connectionString!);
+            await using var exists = source.CreateCommand("SELECT 1 FROM pg_database WHERE datname = $1");
+            exists.Parameters.AddWithValue(database.DatabaseName);
+            if (await exists.ExecuteScalarAsync(ct).ConfigureAwait(false) is null)
+            {
+                await using var create = source.CreateCommand($"CREATE DATABASE \"{database.DatabaseName.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
+                await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+        });
+
+        return server.ApplicationBuilder.AddResource(database).WithProbe(ServerProbes.PostgresAsync);
+    }
+
+    public static IResourceBuilder<LocalEtcdResource> AddLocalEtcd(
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, LabPorts ports)
+    {
+        var dataDirectory = CreateDirectory(stateDirectory, name);
+        var client = $"http://{LocalServerResource.Host}:{ports.Etcd}";
+        var peer = $"http://{LocalServerResource.Host}:{ports.EtcdPeer}";
+        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, ports.Etcd))
+            .WithEndpoint(name: "tcp", port: ports.Etcd, targetPort: ports.Etcd, scheme: "http", isProxied: false)
+            .WithArgs(
+                "--name", "queuelab",
+                "--data-dir", Path.Combine(dataDirectory, "data"),
+                "--listen-client-urls", client,
+                "--advertise-client-urls", client,
+                "--listen-peer-urls", peer,
+                "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", $"queuelab={peer}")
+            .WithProbe(ServerProbes.EtcdAsync);
+    }
+
+    private static async Task InitializeClusterAsync(
+        ServerBinaries binaries, string serverDirectory, string dataDirectory, string socketDirectory, string password,
+        bool asRoot, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(socketDirectory);
+        var passwordFile = Path.Combine(serverDirectory, ".pwfile");
+        await WriteOwnerOnlyAsync(passwordFile, password + "\n", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            string[] initdb = [binaries.InitDb, "-D", dataDirectory, "-U", LocalPostgresResource.UserName, "-E", "UTF8",
+                "--locale=C.UTF-8", "--auth-local=peer", "--auth-host=scram-sha-256", $"--pwfile={passwordFile}"];
+            if (asRoot)
+            {
+                await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", serverDirectory], cancellationToken).ConfigureAwait(false);
+                await ProcessRunner.RunAsync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", .. initdb], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ProcessRunner.RunAsync(initdb[0], initdb[1..], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException ex) when (asRoot)
+        {
+            throw new InvalidOperationException(
+                $"initdb failed for {dataDirectory}. The postgres user must be able to reach the lab state folder " +
+                $"(every parent folder needs o+x); set QueueLab:StateDir elsewhere if it cannot. {ex.Message}", ex);
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    private static string AddTcpCheck(IDistributedApplicationBuilder builder, string key, int port)
+    {
+        builder.Services.AddHealthChecks().AddAsyncCheck(key, async ct =>
+        {
+            try
+            {
+                await ServerProbes.TcpAsync(LocalServerResource.Host, port, ct).ConfigureAwait(false);
+                return HealthCheckResult.Healthy();
+            }
+            catch (SocketException ex)
+            {
+                return HealthCheckResult.Unhealthy(ex.Message);
+            }
+        });
+        return key;
+    }
+
+    private static string CreateDirectory(string parent, string name)
+    {
+        var path = Path.Combine(parent, name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static async Task WriteOwnerOnlyAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(path, content, cancellationToken).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, OwnerOnly);
+        }
+    }
+
+    private static bool IsRoot() => Environment.UserName == "root";
+}

@@ -1,0 +1,81 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace QueueLab.AppHost.Infrastructure.Local;
+
+/// <summary>
+/// A server run as a local process from the OS packages that hands out a connection string exactly like its
+/// container counterpart, so services and tests cannot tell the difference. It listens on its pinned port
+/// (no proxy in front), so a health check against that port talks to the server itself.
+/// </summary>
+public abstract class LocalServerResource(string name, string command, string dataDirectory, int port)
+    : ExecutableResource(name, command, dataDirectory), IResourceWithConnectionString
+{
+    public const string Host = "127.0.0.1";
+
+    public string DataDirectory { get; } = dataDirectory;
+
+    public int Port { get; } = port;
+
+    public abstract ReferenceExpression ConnectionStringExpression { get; }
+}
+
+public sealed class LocalRedisResource(string name, string command, string dataDirectory, int port, ParameterResource password)
+    : LocalServerResource(name, command, dataDirectory, port)
+{
+    public ParameterResource Password { get; } = password;
+
+    public override ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{Host}:{Port.ToString()},password={Password}");
+}
+
+public sealed class LocalRabbitMQResource(
+    string name, string command, string dataDirectory, int port, ParameterResource userName, ParameterResource password)
+    : LocalServerResource(name, command, dataDirectory, port)
+{
+    public ParameterResource UserName { get; } = userName;
+
+    public ParameterResource Password { get; } = password;
+
+    public override ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"amqp://{UserName}:{Password}@{Host}:{Port.ToString()}");
+}
+
+public sealed class LocalPostgresResource(string name, string command, string dataDirectory, int port, ParameterResource password)
+    : LocalServerResource(name, command, dataDirectory, port)
+{
+    public const string UserName = "postgres";
+
+    public ParameterResource Password { get; } = password;
+
+    public override ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Host={Host};Port={Port.ToString()};Username={UserName};Password={Password}");
+}
+
+/// <summary>A database on the local PostgreSQL server; created when the server is ready.</summary>
+public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
+    : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
+{
+    public string DatabaseName { get; } = databaseName;
+
+    public LocalPostgresResource Parent { get; } = parent;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
+}
+
+public sealed class LocalEtcdResource(string name, string command, string dataDirectory, int port)
+    : LocalServerResource(name, command, dataDirectory, port)
+{
+    public override ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"http://{Host}:{Port.ToString()}");
+}
+
+/// <summary>
+/// The Erlang port mapper RabbitMQ registers with. Run by the lab on its own port (rather than the
+/// <c>epmd -daemon</c> RabbitMQ would otherwise leave behind), so stopping the lab stops it too.
+/// </summary>
+public sealed class EpmdResource(string name, string command, string workingDirectory, int port)
+    : ExecutableResource(name, command, workingDirectory)
+{
+    public int Port { get; } = port;
+}

@@ -1,0 +1,63 @@
+using System.Net.Sockets;
+using Npgsql;
+using RabbitMQ.Client;
+using StackExchange.Redis;
+
+namespace QueueLab.AppHost.Infrastructure;
+
+/// <summary>
+/// Protocol-level checks that a server really answers: a Redis PING with the password, an AMQP connection and
+/// channel, a PostgreSQL <c>SELECT 1</c>, etcd's <c>/health</c>. A bare TCP connect is not enough: a proxy in
+/// front of a port accepts before the server behind it is up.
+/// </summary>
+public static class ServerProbes
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
+
+    public static async Task RedisAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 3000;
+        options.ConnectRetry = 0;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await connection.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task RabbitMQAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(connectionString),
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(3),
+            AutomaticRecoveryEnabled = false,
+            ClientProvidedName = "queuelab-apphost-health",
+        };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task PostgresAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 3 };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task EtcdAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var body = await Http.GetStringAsync(new Uri(new Uri(connectionString), "/health"), cancellationToken).ConfigureAwait(false);
+        if (!body.Contains("\"health\":\"true\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"etcd reports {body}");
+        }
+    }
+
+    public static async Task TcpAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+    }
+}
