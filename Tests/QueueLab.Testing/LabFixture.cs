@@ -17,6 +17,8 @@ public class LabFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ResourceEvent> _latest = new();
+    private readonly CancellationTokenSource _watching = new();
     private DistributedApplication? _app;
 
     public string StateDirectory { get; } =
@@ -40,6 +42,7 @@ public class LabFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         _app = await builder.BuildAsync(cts.Token).ConfigureAwait(false);
+        _ = WatchAsync(_app, _watching.Token);
         try
         {
             await _app.StartAsync(cts.Token).ConfigureAwait(false);
@@ -55,9 +58,35 @@ public class LabFixture : IAsyncLifetime
         }
     }
 
+    private async Task WatchAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var resourceEvent in app.ResourceNotifications.WatchAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _latest[resourceEvent.ResourceId] = resourceEvent;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The fixture is being disposed.
+        }
+    }
+
     public async Task<string> GetConnectionStringAsync(string resourceName) =>
         await App.GetConnectionStringAsync(resourceName).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"{resourceName} has no connection string.");
+
+    /// <summary>The latest snapshot of every instance (replica) of a resource, keyed by instance id.</summary>
+    public IReadOnlyDictionary<string, ResourceEvent> Instances(string resourceName) =>
+        _latest.Values.Where(e => e.Resource.Name == resourceName).ToDictionary(e => e.ResourceId);
+
+    /// <summary>The process ids of the running instances of a resource (for a project: the `dotnet run`
+    /// launcher; its child is the app).</summary>
+    public IReadOnlyList<int> Pids(string resourceName) =>
+        [.. Instances(resourceName).Values
+            .Where(e => e.Snapshot.State?.Text == KnownResourceStates.Running)
+            .Select(LabProcesses.Pid).OfType<int>()];
 
     public IResource GetResource(string name) =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
@@ -65,6 +94,7 @@ public class LabFixture : IAsyncLifetime
     public virtual async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
+        await _watching.CancelAsync().ConfigureAwait(false);
         if (_app is not null)
         {
             await _app.StopAsync().ConfigureAwait(false);

@@ -168,7 +168,7 @@ public static class LocalServerBuilderExtensions
         this IResourceBuilder<LocalPostgresResource> server, string name, string? databaseName = null)
     {
         var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
-        server.OnResourceReady(async (resource, _, ct) =>
+        server.OnResourceReady(async (resource, @event, ct) =>
         {
             var connectionString = await resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false);
             await using var source = NpgsqlDataSource.Create(connectionString!);
@@ -179,9 +179,25 @@ public static class LocalServerBuilderExtensions
                 await using var create = source.CreateCommand($"CREATE DATABASE \"{database.DatabaseName.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
                 await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
+
+            // The database is not a process: it is up once it exists on a running server.
+            await @event.Services.GetRequiredService<ResourceNotificationService>()
+                .PublishUpdateAsync(database, state => state with
+                {
+                    State = KnownResourceStates.Running,
+                    StartTimeStamp = DateTime.UtcNow,
+                }).ConfigureAwait(false);
         });
 
-        return server.ApplicationBuilder.AddResource(database).WithProbe(ServerProbes.PostgresAsync);
+        return server.ApplicationBuilder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.Waiting,
+                Properties = [new(CustomResourceKnownProperties.Source, server.Resource.Name)],
+            })
+            .WithParentRelationship(server)
+            .WithProbe(ServerProbes.PostgresAsync);
     }
 
     public static IResourceBuilder<LocalEtcdResource> AddLocalEtcd(

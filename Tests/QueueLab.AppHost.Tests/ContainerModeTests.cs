@@ -1,0 +1,48 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+
+namespace QueueLab.AppHost.Tests;
+
+/// <summary>
+/// The container mode's model, built but not started (no container runtime runs here): the Aspire hosting
+/// integrations for RabbitMQ, Redis and PostgreSQL, an etcd container on a pinned tag, and no local server.
+/// </summary>
+public sealed class ContainerModeTests
+{
+    [Fact]
+    public async Task Containers_mode_uses_the_hosting_integrations_and_a_pinned_etcd_image()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = Path.Combine(Path.GetTempPath(), "queuelab-test-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QueueLab_AppHost>(
+                [$"QueueLab:StateDir={state}", "QueueLab:Infrastructure=containers", "QueueLab:Pipelines=none"], ct);
+            await using var app = await builder.BuildAsync(ct);
+            var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
+
+            resources.Single(r => r.Name == "messaging").ShouldBeOfType<RabbitMQServerResource>();
+            resources.Single(r => r.Name == "cache").ShouldBeOfType<RedisResource>();
+            resources.Single(r => r.Name == "postgres").ShouldBeOfType<PostgresServerResource>();
+            resources.Single(r => r.Name == "queuelab").ShouldBeOfType<PostgresDatabaseResource>();
+
+            var etcd = resources.Single(r => r.Name == "etcd").ShouldBeAssignableTo<ContainerResource>()!;
+            etcd.ShouldBeAssignableTo<IResourceWithConnectionString>();
+            var image = etcd.Annotations.OfType<ContainerImageAnnotation>().Single();
+            image.Tag.ShouldNotBeNullOrEmpty();
+            image.Tag.ShouldNotBe("latest");
+
+            resources.OfType<ExecutableResource>().ShouldBeEmpty("no local server process exists in containers mode");
+        }
+        finally
+        {
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+using dotnet_etcd;
+using Npgsql;
+using QueueLab.Testing;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Shouldly;
+using StackExchange.Redis;
+
+namespace QueueLab.AppHost.Tests;
+
+/// <summary>A real round trip with each server, through the connection string the AppHost hands out.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class LabServersTests(ServersFixture lab)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RabbitMQ_publishes_with_confirm_and_consumes()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(await lab.GetConnectionStringAsync("messaging")) };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), Ct);
+        var queue = (await channel.QueueDeclareAsync(exclusive: true, cancellationToken: Ct)).QueueName;
+        var body = Encoding.UTF8.GetBytes("hello " + Guid.NewGuid());
+
+        // With confirmation tracking on, the publish completes only once the broker has confirmed it.
+        await channel.BasicPublishAsync(string.Empty, queue, mandatory: true,
+            new BasicProperties { Persistent = true }, body, Ct);
+
+        var got = await Poll.ForAsync(() => channel.BasicGetAsync(queue, autoAck: true, Ct), r => r is not null,
+            TimeSpan.FromSeconds(10), "the published message can be consumed");
+        got!.Body.ToArray().ShouldBe(body);
+    }
+
+    [Fact]
+    public async Task RabbitMQ_refuses_the_guest_account()
+    {
+        var generated = new Uri(await lab.GetConnectionStringAsync("messaging"));
+        generated.UserInfo.ShouldNotStartWith("guest:");
+        var guest = new ConnectionFactory { HostName = generated.Host, Port = generated.Port, UserName = "guest", Password = "guest" };
+        await Should.ThrowAsync<BrokerUnreachableException>(() => guest.CreateConnectionAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Redis_sets_and_gets_with_a_password()
+    {
+        var connectionString = await lab.GetConnectionStringAsync("cache");
+        connectionString.ShouldContain("password=");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
+        var key = "queuelab:test:" + Guid.NewGuid();
+        await redis.GetDatabase().StringSetAsync(key, "value", TimeSpan.FromMinutes(1));
+        (await redis.GetDatabase().StringGetAsync(key)).ToString().ShouldBe("value");
+    }
+
+    [Fact]
+    public async Task Redis_refuses_a_client_without_the_password()
+    {
+        var options = ConfigurationOptions.Parse(await lab.GetConnectionStringAsync("cache"));
+        options.Password = null;
+        options.AbortOnConnectFail = false;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        var error = await Should.ThrowAsync<Exception>(() => redis.GetDatabase().StringGetAsync("anything"));
+        error.ToString().ShouldContain("NOAUTH", Case.Insensitive);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_answers_a_query_on_the_queuelab_database()
+    {
+        await using var source = NpgsqlDataSource.Create(await lab.GetConnectionStringAsync("queuelab"));
+        await using var command = source.CreateCommand("SELECT current_database(), 6 * 7");
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        (await reader.ReadAsync(Ct)).ShouldBeTrue();
+        reader.GetString(0).ShouldBe("queuelab");
+        reader.GetInt32(1).ShouldBe(42);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_refuses_a_wrong_password()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await lab.GetConnectionStringAsync("queuelab")) { Password = "not-the-password" };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var error = await Should.ThrowAsync<PostgresException>(() => connection.OpenAsync(Ct));
+        error.SqlState.ShouldBe(PostgresErrorCodes.InvalidPassword);
+    }
+
+    [Fact]
+    public async Task Etcd_puts_and_gets()
+    {
+        using var etcd = new EtcdClient(await lab.GetConnectionStringAsync("etcd"));
+        var key = "/queuelab/test/" + Guid.NewGuid();
+        await etcd.PutAsync(key, "value", cancellationToken: Ct);
+        (await etcd.GetValAsync(key, cancellationToken: Ct)).ShouldBe("value");
+    }
+
+    [Fact]
+    public void Every_server_listens_on_loopback_only()
+    {
+        var ports = new[] { "messaging", "cache", "postgres", "etcd" }
+            .Select(name => lab.GetResource(name))
+            .Cast<QueueLab.AppHost.Infrastructure.Local.LocalServerResource>()
+            .Select(r => r.Port)
+            .ToHashSet();
+
+        var listeners = ListeningSockets().Where(s => ports.Contains(s.Port)).ToList();
+        listeners.Select(l => l.Port).ToHashSet().ShouldBe(ports, ignoreOrder: true);
+        listeners.ShouldAllBe(l => l.Address == "127.0.0.1");
+    }
+
+    /// <summary>Listening TCP sockets from /proc/net/tcp and tcp6 (state 0A).</summary>
+    private static IEnumerable<(string Address, int Port)> ListeningSockets()
+    {
+        foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            foreach (var line in File.ReadLines(file).Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields[3] != "0A")
+                {
+                    continue;
+                }
+
+                var local = fields[1].Split(':');
+                var port = int.Parse(local[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var address = local[0] switch
+                {
+                    "0100007F" => "127.0.0.1",
+                    "00000000000000000000000001000000" => "::1",
+                    "00000000" or "00000000000000000000000000000000" => "any",
+                    var other => other,
+                };
+                yield return (address, port);
+            }
+        }
+    }
+}
