@@ -1,0 +1,14 @@
+using QueueLab.Allocation;
+
+namespace QueueLab.Allocation.Tests;
+
+/// <summary>Canonical text of an allocation, for exact equality checks and readable failure messages.</summary>
+internal static class AllocationText
+{
+    public static string Of(AllocationResult result) =>
+        $"{result.Mode}: " + string.Join("; ", result.Assignments.Select(a => $"{a.Key}={{{string.Join(",", a.Value)}}}"))
+        + " | counts " + string.Join(",", result.ConsumerCounts.Select(c => $"{c.Key}:{c.Value}"));
+
+    public static string Of(IEnumerable<QueuePriority> queues, IEnumerable<string> consumers) =>
+        $"queues [{string.Join(",", queues.Select(q => $"{q.Name}:{q.Priority}"))}] consumers [{string.Join(",", consumers)}]";
+}
