@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+
+namespace QueueLab.Consumer;
+
+public static class ConsumerExtensions
+{
+    public const string MessagingConnectionName = "messaging";
+    public const string CacheConnectionName = "cache";
+    public const string DatabaseConnectionName = "queuelab";
+
+    public static WebApplicationBuilder AddConsumer(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(ConsumerTelemetry.Name);
+        builder.AddRabbitMQClient(MessagingConnectionName);
+        builder.AddRedisClient(CacheConnectionName);
+        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+
+        builder.Services.AddOptions<ConsumerOptions>()
+            .BindConfiguration(ConsumerOptions.Section)
+            .Configure<IConfiguration>((options, configuration) => options.Phase = configuration.GetValue(ConsumerOptions.PhaseKey, options.Phase))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConsumerTelemetry>();
+        builder.Services.AddSingleton<IQueueAssignmentSource, StaticQueueAssignmentSource>();
+        builder.Services.AddSingleton<RecentCompletions>();
+        builder.Services.AddSingleton<MessageTracker>();
+        builder.Services.AddSingleton<FinalStateStore>();
+        builder.Services.AddSingleton<Republisher>();
+        builder.Services.AddSingleton<SimulatedWork>();
+        builder.Services.AddSingleton<DeliveryProcessor>();
+        builder.Services.AddSingleton<QueueTopology>();
+        builder.Services.AddSingleton<QueueConsumerFactory>();
+        builder.Services.AddSingleton<QueueManager>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
+        builder.Services.AddHealthChecks().AddCheck<QueuesHealthCheck>("queues");
+        return builder;
+    }
+}

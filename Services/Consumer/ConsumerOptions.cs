@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace QueueLab.Consumer;
+
+/// <summary>Consumer settings, section <c>QueueLab:Consumer</c>; the phase comes from <c>QueueLab:Phase</c>.</summary>
+public sealed class ConsumerOptions
+{
+    public const string Section = "QueueLab:Consumer";
+    public const string PhaseKey = "QueueLab:Phase";
+
+    /// <summary>1: no dedup, every delivery is processed and stored. 2: Redis processing key + PostgreSQL final state.</summary>
+    [Range(1, 2, ErrorMessage = "QueueLab:Phase must be 1 (no dedup) or 2 (Redis + PostgreSQL dedup); phase 3 is not built yet.")]
+    public int Phase { get; set; } = 2;
+
+    /// <summary>This consumer's name in the processing log and in the value of the processing keys it takes.</summary>
+    public string ConsumerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    [Range(1, 65_535)]
+    public int Prefetch { get; set; } = 64;
+
+    /// <summary>Deliveries handled at once per queue (the channel's dispatch concurrency).</summary>
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 16;
+
+    public QueueType QueueType { get; set; } = QueueType.Quorum;
+
+    /// <summary>Quorum queues dead-letter a message redelivered more than this many times (crash loops).</summary>
+    [Range(1, 1000)]
+    public int DeliveryLimit { get; set; } = 20;
+
+    /// <summary>Time-to-live of a processing key: a crashed holder's key frees itself after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ProcessingKeyTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a delivery whose key is held waits (in the held queue) before it comes back.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan HeldRequeueDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Retries after a processing failure before the message goes to the dead-letter queue.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(16, 128 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Simulated work per message.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ProcessingTime { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long stopping a queue waits for in-flight deliveries before it closes the channel anyway.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Recent completions remembered locally to skip Redis and PostgreSQL for repeats.</summary>
+    [Range(0, 10_000_000)]
+    public int CompletionCacheSize { get; set; } = 10_000;
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace QueueLab.Consumer;
+
+/// <summary>The consumer's ActivitySource and metrics (one name for both), with running totals for <c>GET /stats</c>.</summary>
+public sealed class ConsumerTelemetry
+{
+    public const string Name = "QueueLab.Consumer";
+    public const string QueueTag = "messaging.destination.name";
+    public const string ReasonTag = "queuelab.dead_letter.reason";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Counter<long> _consumed;
+    private readonly Counter<long> _processed;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _held;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _deadLettered;
+    private readonly Histogram<double> _latency;
+    private long _consumedTotal, _processedTotal, _duplicatesTotal, _heldTotal, _retriesTotal, _deadLetteredTotal;
+
+    public ConsumerTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(Name);
+        _consumed = meter.CreateCounter<long>("queuelab.consumer.consumed", "{message}", "Deliveries received.");
+        _processed = meter.CreateCounter<long>("queuelab.consumer.processed", "{message}", "Deliveries processed and stored.");
+        _duplicates = meter.CreateCounter<long>("queuelab.consumer.duplicates_skipped", "{message}", "Deliveries whose final state already existed.");
+        _held = meter.CreateCounter<long>("queuelab.consumer.requeued_held", "{message}", "Deliveries put back because another consumer held the processing key.");
+        _retries = meter.CreateCounter<long>("queuelab.consumer.retries", "{message}", "Processing failures sent to a retry queue.");
+        _deadLettered = meter.CreateCounter<long>("queuelab.consumer.dead_lettered", "{message}", "Messages sent to the dead-letter queue.");
+        _latency = meter.CreateHistogram<double>("queuelab.consumer.processing_latency", "ms", "Time from delivery to ack.");
+    }
+
+    public void Consumed(string queue) { Interlocked.Increment(ref _consumedTotal); _consumed.Add(1, Tag(queue)); }
+
+    public void Processed(string queue, double latencyMs)
+    {
+        Interlocked.Increment(ref _processedTotal);
+        _processed.Add(1, Tag(queue));
+        _latency.Record(latencyMs, Tag(queue));
+    }
+
+    public void Duplicate(string queue) { Interlocked.Increment(ref _duplicatesTotal); _duplicates.Add(1, Tag(queue)); }
+
+    public void Held(string queue) { Interlocked.Increment(ref _heldTotal); _held.Add(1, Tag(queue)); }
+
+    public void Retried(string queue) { Interlocked.Increment(ref _retriesTotal); _retries.Add(1, Tag(queue)); }
+
+    public void DeadLettered(string queue, string reason)
+    {
+        Interlocked.Increment(ref _deadLetteredTotal);
+        _deadLettered.Add(1, Tag(queue), new KeyValuePair<string, object?>(ReasonTag, reason));
+    }
+
+    public ConsumerStats Snapshot(string consumerId, int phase, IReadOnlyCollection<string> queues) => new(
+        consumerId, phase, queues, Interlocked.Read(ref _consumedTotal), Interlocked.Read(ref _processedTotal),
+        Interlocked.Read(ref _duplicatesTotal), Interlocked.Read(ref _heldTotal), Interlocked.Read(ref _retriesTotal),
+        Interlocked.Read(ref _deadLetteredTotal));
+
+    private static KeyValuePair<string, object?> Tag(string queue) => new(QueueTag, queue);
+}

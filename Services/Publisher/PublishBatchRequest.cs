@@ -1,0 +1,3 @@
+namespace QueueLab.Publisher;
+
+public sealed record PublishBatchRequest(IReadOnlyList<PublishRequest> Messages);
