@@ -1,13 +1,77 @@
+using Microsoft.Extensions.Configuration;
 using QueueLab.AppHost.Infrastructure;
 
 namespace QueueLab.AppHost.Pipelines;
 
 public static class RabbitPipeline
 {
-    /// <summary>Pipeline A: publisher, consumers (phase 1/2/3) and coordinators on RabbitMQ, Redis, PostgreSQL, etcd.</summary>
+    public const string Section = "QueueLab:Rabbit";
+    public const string PhaseKey = "QueueLab:Phase";
+    public const string SchemaManagerName = "schema-manager";
+    public const string PublisherName = "publisher";
+    public const string ConsumerName = "consumer";
+
+    /// <summary>
+    /// Pipeline A: the schema manager (owns the PostgreSQL tables; consumers wait for it), the publisher and the
+    /// consumers (<c>QueueLab:Rabbit:Consumers</c> replicas, 3 by default) in phase <c>QueueLab:Phase</c> (1 or 2,
+    /// 2 by default). Every key under <c>QueueLab:Rabbit:Consumer</c> / <c>:Publisher</c> (for example
+    /// <c>Consumer:Prefetch=200</c>) reaches the services as their <c>QueueLab:Consumer:*</c> /
+    /// <c>QueueLab:Publisher:*</c> settings; <c>QueueLab:Rabbit:Queues</c> replaces the default queue list.
+    /// </summary>
     public static IDistributedApplicationBuilder AddRabbitPipeline(this IDistributedApplicationBuilder builder, LabServers servers)
     {
-        _ = servers;
+        var section = builder.Configuration.GetSection(Section);
+        var phase = Phase(builder.Configuration);
+
+        var schemaManager = builder.AddProject<Projects.QueueLab_SchemaManager>(SchemaManagerName)
+            // Waits for the server rather than the database resource: a WaitFor on the local database resource
+            // never completed (it stays short of Running for waiters); the manager retries until the database exists.
+            .WithReference(servers.Database).WaitFor(servers.Postgres)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health");
+
+        builder.AddProject<Projects.QueueLab_Publisher>(PublisherName)
+            .WithReference(servers.Messaging).WaitFor(servers.Messaging)
+            .WithSettings(section.GetSection("Publisher"), "QueueLab__Publisher__")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health");
+
+        builder.AddProject<Projects.QueueLab_Consumer>(ConsumerName)
+            .WithReplicas(Consumers(section))
+            .WithReference(servers.Messaging).WaitFor(servers.Messaging)
+            .WithReference(servers.Cache).WaitFor(servers.Cache)
+            .WithReference(servers.Database).WaitFor(schemaManager)
+            .WithEnvironment("QueueLab__Phase", phase.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithSettings(section.GetSection("Consumer"), "QueueLab__Consumer__")
+            .WithSettings(section.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health");
+
         return builder;
     }
+
+    private static IResourceBuilder<ProjectResource> WithSettings(
+        this IResourceBuilder<ProjectResource> project, IConfigurationSection settings, string prefix)
+    {
+        foreach (var setting in settings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
+        {
+            project.WithEnvironment(prefix + setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
+        }
+
+        return project;
+    }
+
+    private static int Phase(IConfiguration configuration) =>
+        configuration[PhaseKey] is not { } text
+            ? 2
+            : int.TryParse(text, out var phase) && phase is 1 or 2
+                ? phase
+                : throw new InvalidOperationException($"{PhaseKey} is '{text}'; use 1 (no dedup) or 2 (Redis + PostgreSQL dedup).");
+
+    private static int Consumers(IConfigurationSection section) =>
+        section["Consumers"] is not { } text
+            ? 3
+            : int.TryParse(text, out var count) && count is >= 1 and <= 32
+                ? count
+                : throw new InvalidOperationException($"{Section}:Consumers is '{text}'; use a whole number from 1 to 32.");
 }

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using QueueLab.Ordering.Options;
+using QueueLab.Ordering.Redis;
+using StackExchange.Redis;
+
+namespace QueueLab.Processor;
+
+/// <summary>
+/// Every processor runs one: every <c>ReapInterval</c> it returns the in-flight messages of processors whose
+/// heartbeat has expired to the head of the input, in one atomic script (two reapers cannot both return them).
+/// </summary>
+public sealed partial class ReaperService(
+    ProcessorStore store,
+    IOptions<ProcessorOptions> options,
+    ProcessorMetrics metrics,
+    TimeProvider time,
+    ILogger<ReaperService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReapInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    var reaped = await store.ReapDeadAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+                    if (reaped.Processors > 0)
+                    {
+                        metrics.Reclaimed(reaped.Messages);
+                        LogReaped(reaped.Messages, reaped.Processors);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    LogFailed(ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reclaimed {Messages} in-flight messages from {Processors} dead processor(s)")]
+    private partial void LogReaped(long messages, long processors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reaping failed: {Error}")]
+    private partial void LogFailed(string error);
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace QueueLab.Ordering.Options;
+
+/// <summary>A processor's settings (configuration section <c>Ordering:Processor</c>).</summary>
+public sealed class ProcessorOptions
+{
+    public const string Section = "Ordering:Processor";
+
+    [Required]
+    public string KeyPrefix { get; set; } = OrderingKeys.DefaultPrefix;
+
+    /// <summary>Messages processed concurrently by one processor.</summary>
+    [Range(1, 1024)]
+    public int MaxInFlight { get; set; } = 8;
+
+    /// <summary>Simulated work per message; zero measures the pipeline's own overhead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan WorkTime { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Probability (0..1) that one attempt of the simulated work fails (for tests).</summary>
+    [Range(0.0, 1.0)]
+    public double FailureRate { get; set; }
+
+    /// <summary>Retries after a failed attempt before the message is dead-lettered and its seq skipped.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Delay before the first retry; doubled on each further retry.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a heartbeat lives: a processor silent for this long is dead and its messages are reclaimed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often every processor looks for dead processors.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReapInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Wait before asking again when the input was empty.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 4096;
+
+    public SystemOfRecordKind SystemOfRecord { get; set; } = SystemOfRecordKind.Redis;
+}

@@ -1,0 +1,17 @@
+using QueueLab.Ordering.Contracts;
+
+namespace QueueLab.Ordering.Parsing;
+
+/// <summary>
+/// The outcome of reading one raw input message: either <see cref="Message"/>, or a rejection with its
+/// <see cref="DeadLetterReasons">reason</see> and detail. <see cref="Seq"/> is known whenever the <c>seq</c> itself
+/// was valid, so a rejected message with a valid <c>seq</c> can be recorded as skipped.
+/// </summary>
+public sealed record ParsedMessage(OrderingMessage? Message, string? Reason, string? Detail, long? Seq)
+{
+    public bool IsValid => Message is not null;
+
+    public static ParsedMessage Valid(OrderingMessage message) => new(message, null, null, message.Seq);
+
+    public static ParsedMessage Rejected(string reason, string detail, long? seq = null) => new(null, reason, detail, seq);
+}

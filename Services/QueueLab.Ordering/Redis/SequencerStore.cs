@@ -1,0 +1,50 @@
+using System.Globalization;
+using QueueLab.Ordering.Scripts;
+using StackExchange.Redis;
+
+namespace QueueLab.Ordering.Redis;
+
+/// <summary>The sequencers' view of Redis: the fenced lock and the sequence script.</summary>
+public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
+{
+    public OrderingKeys Keys => keys;
+
+    /// <returns>The new fencing epoch, or 0 when another sequencer holds the lock.</returns>
+    public async Task<long> TryAcquireAsync(string token, TimeSpan ttl) =>
+        (long)await database.ScriptEvaluateAsync(SequencerScripts.Acquire,
+            [keys.SequencerLock, keys.SequencerEpoch], [token, (long)ttl.TotalMilliseconds]).ConfigureAwait(false);
+
+    public async Task<bool> ExtendAsync(string token, TimeSpan ttl) =>
+        (long)await database.ScriptEvaluateAsync(SequencerScripts.Extend,
+            [keys.SequencerLock], [token, (long)ttl.TotalMilliseconds]).ConfigureAwait(false) == 1;
+
+    public async Task<bool> ReleaseAsync(string token) =>
+        (long)await database.ScriptEvaluateAsync(SequencerScripts.Release,
+            [keys.SequencerLock], [token, keys.SequencerReleased.ToString()]).ConfigureAwait(false) == 1;
+
+    public async Task<SequenceBatch> SequenceAsync(string token, long epoch, int readCount, int maxPass, DateTimeOffset now)
+    {
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(SequencerScripts.Sequence,
+            [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output],
+            [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)])
+            .ConfigureAwait(false))!;
+
+        var status = (SequenceStatus)(long)result[0];
+        if (status != SequenceStatus.Ok)
+        {
+            return SequenceBatch.Refused(status);
+        }
+
+        var emitted = new List<EmittedResult>((result.Length - 9) / 3);
+        for (var i = 9; i + 2 < result.Length; i += 3)
+        {
+            emitted.Add(new EmittedResult(
+                (long)result[i],
+                (string?)result[i + 1] ?? "",
+                long.TryParse((string?)result[i + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : 0));
+        }
+
+        return new SequenceBatch(status, (long)result[1], (long)result[2], (long)result[3], (long)result[4],
+            (long)result[5], (long)result[6], (long)result[7], (long)result[8] == 1, emitted);
+    }
+}

@@ -1,0 +1,116 @@
+namespace QueueLab.Ordering.Scripts;
+
+/// <summary>The sequencers' Lua scripts: the fenced lock, and the one script that emits in order.</summary>
+public static class SequencerScripts
+{
+    /// <summary>KEYS: lock, epoch. ARGV: token, TTL ms. Takes the lock if free and returns the new epoch (the
+    /// fencing token), or 0.</summary>
+    public const string Acquire = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return redis.call('INCR', KEYS[2])
+        end
+        return 0
+        """;
+
+    /// <summary>KEYS: lock. ARGV: token, TTL ms. Extends the lock only if the caller still holds it (1), else 0.</summary>
+    public const string Extend = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>KEYS: lock. ARGV: token, channel. Deletes the lock only if the caller holds it and announces it.</summary>
+    public const string Release = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], ARGV[1])
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// KEYS: lock, epoch, results stream, cursor, next-seq, reorder buffer, output.
+    /// ARGV: token, epoch, how many stream entries to read, how many seqs to pass at most, now (ISO-8601).
+    /// <para>
+    /// Refuses (-1) unless the caller holds the lock and (-2) unless its epoch is the current one. Then reads the
+    /// stream after the cursor into the reorder buffer (dropping results whose seq was already passed or is
+    /// already buffered: duplicates), advances the cursor and trims what it consumed, and passes every
+    /// consecutive next seq: a result is appended to the output, a skip record is passed without output.
+    /// </para>
+    /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, then seq, traceparent,
+    /// processed-at (ms) for each emitted message}.
+    /// </summary>
+    public const string Sequence = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
+        if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {-2} end
+        local now = ARGV[5]
+        local readCount = tonumber(ARGV[3])
+        local maxPass = tonumber(ARGV[4])
+        local cursor = redis.call('GET', KEYS[4]) or '0-0'
+        local nextSeq = tonumber(redis.call('GET', KEYS[5]) or '1')
+        local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
+        local read, buffered, dropped = 0, 0, 0
+        local last = cursor
+        for _, e in ipairs(entries) do
+          last = e[1]
+          read = read + 1
+          local f = {}
+          local kv = e[2]
+          for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+          local seq = tonumber(f['seq'])
+          if seq == nil or seq < nextSeq or f['body'] == nil then
+            dropped = dropped + 1
+          else
+            local value
+            if f['kind'] == 's' then
+              value = 's|||' .. f['body']
+            else
+              value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|'
+                .. string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
+            end
+            if redis.call('HSETNX', KEYS[6], string.format('%d', seq), value) == 1 then
+              buffered = buffered + 1
+            else
+              dropped = dropped + 1
+            end
+          end
+        end
+        if read > 0 then
+          redis.call('SET', KEYS[4], last)
+          redis.call('XTRIM', KEYS[3], 'MINID', last)
+        end
+        local emitted, skipped = 0, 0
+        local out, info = {}, {}
+        while emitted + skipped < maxPass do
+          local key = string.format('%d', nextSeq)
+          local v = redis.call('HGET', KEYS[6], key)
+          if not v then break end
+          redis.call('HDEL', KEYS[6], key)
+          local kind, tp, at, body = string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
+          if kind == 'r' then
+            out[#out + 1] = body .. ',"sequencedAt":"' .. now .. '"}'
+            emitted = emitted + 1
+            info[#info + 1] = key
+            info[#info + 1] = tp
+            info[#info + 1] = at
+          else
+            skipped = skipped + 1
+          end
+          nextSeq = nextSeq + 1
+        end
+        for i = 1, #out, 500 do
+          redis.call('RPUSH', KEYS[7], unpack(out, i, math.min(i + 499, #out)))
+        end
+        if emitted + skipped > 0 then
+          redis.call('SET', KEYS[5], string.format('%d', nextSeq))
+        end
+        local more = 0
+        if read == readCount or emitted + skipped == maxPass then more = 1 end
+        local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more}
+        for i = 1, #info do result[#result + 1] = info[i] end
+        return result
+        """;
+}

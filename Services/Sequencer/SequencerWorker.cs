@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using QueueLab.Ordering.Options;
+using QueueLab.Ordering.Redis;
+using StackExchange.Redis;
+
+namespace QueueLab.Sequencer;
+
+/// <summary>
+/// Standby until it gets the lock (asking every <c>AcquireInterval</c>, and at once when a leader announces its
+/// release), then leader: a watchdog extends the lock, and the sequence script is called in a loop with this
+/// leader's token and epoch. The leader stops calling as soon as its lease lapses locally or the script refuses
+/// it; on a graceful stop it releases the lock and announces it.
+/// </summary>
+public sealed partial class SequencerWorker(
+    SequencerStore store,
+    IConnectionMultiplexer redis,
+    SequencerIdentity identity,
+    IOptions<SequencerOptions> options,
+    SequencerMetrics metrics,
+    TimeProvider time,
+    ILogger<SequencerWorker> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            await SubscribeAsync(subscriber, stoppingToken).ConfigureAwait(false);
+            LogStandby(identity.Token);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                long epoch;
+                var sentAt = time.GetTimestamp();
+                try
+                {
+                    epoch = await store.TryAcquireAsync(identity.Token, o.LockTtl).WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    LogRedisFailed("acquire", ex.Message);
+                    epoch = 0;
+                }
+
+                if (epoch > 0)
+                {
+                    await LeadAsync(new LeaderLease(time, o.LockTtl, o.ClockMargin, epoch, sentAt), stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await _wake.WaitAsync(o.AcquireInterval, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            try
+            {
+                await subscriber.UnsubscribeAsync(store.Keys.SequencerReleased).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogRedisFailed("unsubscribe", ex.Message);
+            }
+        }
+    }
+
+    private async Task SubscribeAsync(ISubscriber subscriber, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await subscriber.SubscribeAsync(store.Keys.SequencerReleased, (_, _) => Wake()).WaitAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogRedisFailed("subscribe", ex.Message);
+                await Task.Delay(options.Value.AcquireInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken.
+        }
+    }
+
+    private async Task LeadAsync(LeaderLease lease, CancellationToken stoppingToken)
+    {
+        metrics.BecameLeader();
+        LogLeader(identity.Token, lease.Epoch);
+        using var leadership = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var watchdog = WatchdogAsync(lease, leadership);
+        try
+        {
+            await SequenceLoopAsync(lease, leadership.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (leadership.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await leadership.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
+            metrics.LostLeadership();
+        }
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var released = await store.ReleaseAsync(identity.Token).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+                LogReleased(lease.Epoch, released);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogRedisFailed("release", ex.Message);
+            }
+        }
+        else
+        {
+            LogLostLeadership(lease.Epoch);
+        }
+    }
+
+    private async Task SequenceLoopAsync(LeaderLease lease, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var gaps = new GapMonitor(time, o.GapWarningAfter);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!lease.IsValid)
+            {
+                LogLeaseLapsed(lease.Epoch);
+                return;
+            }
+
+            var started = time.GetTimestamp();
+            var now = time.GetUtcNow();
+            SequenceBatch batch;
+            try
+            {
+                batch = await store.SequenceAsync(identity.Token, lease.Epoch, o.ReadBatchSize, o.MaxPassPerCall, now)
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogRedisFailed("sequence", ex.Message);
+                await Task.Delay(o.IdlePollInterval * 10, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (batch.Status != SequenceStatus.Ok)
+            {
+                metrics.Fenced();
+                LogFenced(lease.Epoch, batch.Status);
+                return;
+            }
+
+            metrics.Batch(batch, time.GetElapsedTime(started), time.GetUtcNow());
+            TraceEmitted(batch, now);
+            if (gaps.Observe(batch.NextSeq, batch.BufferDepth))
+            {
+                LogGap(batch.NextSeq, gaps.Current.TotalSeconds, batch.BufferDepth);
+            }
+
+            metrics.Gap(gaps.Current);
+            if (!batch.More && batch.Read == 0 && batch.Emitted + batch.Skipped == 0)
+            {
+                await Task.Delay(o.IdlePollInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WatchdogAsync(LeaderLease lease, CancellationTokenSource leadership)
+    {
+        var o = options.Value;
+        using var timer = new PeriodicTimer(o.RenewInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(leadership.Token).ConfigureAwait(false))
+            {
+                var sentAt = time.GetTimestamp();
+                try
+                {
+                    var renewTimeout = lease.Remaining;
+                    if (renewTimeout <= TimeSpan.Zero)
+                    {
+                        renewTimeout = TimeSpan.FromMilliseconds(1);
+                    }
+
+                    if (!await store.ExtendAsync(identity.Token, o.LockTtl).WaitAsync(renewTimeout, leadership.Token).ConfigureAwait(false))
+                    {
+                        LogLockTaken(lease.Epoch);
+                        await leadership.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+
+                    lease.Renewed(sentAt);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    metrics.RenewalMissed();
+                    LogRenewalMissed(lease.Epoch, ex.Message);
+                    if (!lease.IsValid)
+                    {
+                        await leadership.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (leadership.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static void TraceEmitted(SequenceBatch batch, DateTimeOffset started)
+    {
+        if (!SequencerTelemetry.Source.HasListeners())
+        {
+            return;
+        }
+
+        foreach (var result in batch.EmittedResults)
+        {
+            ActivityContext.TryParse(result.TraceParent, null, out var parent);
+            using var activity = SequencerTelemetry.Source.StartActivity($"sequence {result.Seq}", ActivityKind.Producer, parent, startTime: started);
+            activity?.SetTag("messaging.system", "redis");
+            activity?.SetTag("messaging.message.id", result.Seq);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sequencer {Token} is standing by")]
+    private partial void LogStandby(string token);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sequencer {Token} is the leader with epoch {Epoch}")]
+    private partial void LogLeader(string token, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released the lock of epoch {Epoch} on stop (held: {Released})")]
+    private partial void LogReleased(long epoch, bool released);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the leadership of epoch {Epoch}; standing by")]
+    private partial void LogLostLeadership(long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of epoch {Epoch} lapsed before it could be renewed; stopped emitting")]
+    private partial void LogLeaseLapsed(long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sequence script refused epoch {Epoch}: {Status}")]
+    private partial void LogFenced(long epoch, SequenceStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lock of epoch {Epoch} is held by another sequencer")]
+    private partial void LogLockTaken(long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lock renewal for epoch {Epoch} missed: {Error}")]
+    private partial void LogRenewalMissed(long epoch, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seq {NextSeq} has been missing for {Seconds:0.0} s while {Waiting} later results wait")]
+    private partial void LogGap(long nextSeq, double seconds, long waiting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis call '{Call}' failed: {Error}")]
+    private partial void LogRedisFailed(string call, string error);
+}

@@ -1,0 +1,132 @@
+using System.Net.Http.Json;
+using Aspire.Hosting.Testing;
+using Npgsql;
+using QueueLab.Messaging;
+using QueueLab.Testing;
+using RabbitMQ.Client;
+using StackExchange.Redis;
+
+namespace QueueLab.RabbitPipeline.Tests;
+
+/// <summary>
+/// Pipeline A through the AppHost (schema manager, publisher, 3 consumers) in the phase <see cref="Phase"/>, with
+/// short delays so retries and held requeues come back quickly; plus direct clients of RabbitMQ, Redis and
+/// PostgreSQL for the tests' own checks.
+/// </summary>
+public abstract class RabbitLabFixture : LabFixture, IAsyncLifetime
+{
+    public const int Consumers = 3;
+    public const int MaxRetries = 3;
+
+    private NpgsqlDataSource? _database;
+    private ConnectionMultiplexer? _redis;
+    private IConnection? _rabbit;
+
+    protected abstract int Phase { get; }
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        "QueueLab:Pipelines=rabbit",
+        $"QueueLab:Phase={Phase}",
+        $"QueueLab:Rabbit:Consumers={Consumers}",
+        "QueueLab:Rabbit:Consumer:HeldRequeueDelay=00:00:00.300",
+        "QueueLab:Rabbit:Consumer:RetryBaseDelay=00:00:00.100",
+        "QueueLab:Rabbit:Consumer:RetryMaxDelay=00:00:01",
+        $"QueueLab:Rabbit:Consumer:MaxRetries={MaxRetries}",
+    ];
+
+    protected override IEnumerable<string> ResourcesToAwait => [.. base.ResourcesToAwait, "schema-manager", "publisher", "consumer"];
+
+    public NpgsqlDataSource Database => _database ?? throw new InvalidOperationException("Not started.");
+
+    public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Not started.")).GetDatabase();
+
+    public IConnection Rabbit => _rabbit ?? throw new InvalidOperationException("Not started.");
+
+    public HttpClient Publisher { get; private set; } = null!;
+
+    public new async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _database = NpgsqlDataSource.Create(await GetConnectionStringAsync("queuelab"));
+        _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache"));
+        _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();
+        Publisher = App.CreateHttpClient("publisher");
+
+        // Every replica consumes every queue before a test publishes.
+        await using var channel = await Rabbit.CreateChannelAsync();
+        foreach (var queue in LabTopology.DefaultQueues)
+        {
+            await Poll.UntilAsync(async () => (await channel.QueueDeclarePassiveAsync(queue.Name)).ConsumerCount == Consumers,
+                TimeSpan.FromSeconds(60), $"{Consumers} consumers consume {queue.Name}");
+        }
+    }
+
+    public async Task<long> CountAsync(string sql, params object[] parameters)
+    {
+        await using var command = Database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How many processing-log rows a message has with the given outcome (LIKE pattern).</summary>
+    public Task<long> LogCountAsync(string messageId, string outcomePattern) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND outcome LIKE $2", messageId, outcomePattern);
+
+    public Task<long> FinalStateCountAsync(string messageId) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = $1", messageId);
+
+    public async Task PublishOneAsync(string messageId, string exchange = LabTopology.DirectExchange, string routingKey = "orders", int failTimes = 0)
+    {
+        var response = await Publisher.PostAsJsonAsync("/messages",
+            new { exchange, routingKey, messageId, payload = "test", failTimes }, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Publisher?.Dispose();
+        if (_rabbit is not null)
+        {
+            await _rabbit.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+}
+
+public sealed class Phase2Fixture : RabbitLabFixture
+{
+    protected override int Phase => 2;
+}
+
+public sealed class Phase1Fixture : RabbitLabFixture
+{
+    protected override int Phase => 1;
+}
+
+[CollectionDefinition(Name)]
+public sealed class Phase2Collection : ICollectionFixture<Phase2Fixture>
+{
+    public const string Name = "rabbit phase 2";
+}
+
+[CollectionDefinition(Name)]
+public sealed class Phase1Collection : ICollectionFixture<Phase1Fixture>
+{
+    public const string Name = "rabbit phase 1";
+}
