@@ -1,0 +1,46 @@
+using QueueLab.LoadTests.Cli;
+using QueueLab.LoadTests.Suites;
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C: stop the run and still write the report and stop the lab; a second one kills the process.
+    if (!stop.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    }
+};
+
+SuiteOptions options;
+try
+{
+    options = ArgumentParser.Parse(args);
+}
+catch (UsageException ex)
+{
+    if (ex.HasMessage)
+    {
+        await Console.Error.WriteLineAsync("error: " + ex.Message);
+    }
+
+    await Console.Error.WriteLineAsync(SuiteOptions.Usage);
+    return ex.HasMessage ? 2 : 0;
+}
+
+try
+{
+    var (outcome, _) = await SuiteHost.RunAsync(options, stop.Token);
+    return outcome.Result.ExitCode;
+}
+catch (UsageException ex)
+{
+    await Console.Error.WriteLineAsync("error: " + ex.Message);
+    return 2;
+}
+catch (Exception ex) when (ex is not OutOfMemoryException)
+{
+    // The lab did not start or answer (a busy machine can need more than the fixture's start timeout): no result.
+    await Console.Error.WriteLineAsync($"error: the run could not complete: {ex.GetType().Name}: {ex.Message}");
+    return 3;
+}
