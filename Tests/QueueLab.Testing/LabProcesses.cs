@@ -57,13 +57,16 @@ public static class LabProcesses
 
     public static string CommandLine(int pid) => SafeRead($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
 
-    /// <summary>Every live process whose command line mentions <paramref name="text"/>.</summary>
+    /// <summary>Every live process whose command line or environment mentions <paramref name="text"/> (a
+    /// daemon a server spawned keeps the server's environment even when its command line says nothing).</summary>
     public static IReadOnlyList<int> Matching(string text) =>
         SafeDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
-            .Where(pid => pid != Environment.ProcessId && IsAlive(pid) && CommandLine(pid).Contains(text, StringComparison.Ordinal))
+            .Where(pid => pid != Environment.ProcessId && IsAlive(pid)
+                && (CommandLine(pid).Contains(text, StringComparison.Ordinal)
+                    || SafeRead($"/proc/{pid}/environ").Contains(text, StringComparison.Ordinal)))
             .ToList();
 
     private static string SafeRead(string path)

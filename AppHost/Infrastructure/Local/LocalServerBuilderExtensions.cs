@@ -119,6 +119,9 @@ public static class LocalServerBuilderExtensions
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(dataDirectory, "enabled_plugins"),
             ["RABBITMQ_PID_FILE"] = Path.Combine(dataDirectory, "rabbitmq.pid"),
             ["HOME"] = Path.Combine(dataDirectory, "home"),
+            // The lab runs epmd itself: an Erlang VM (the server, or a CLI tool) that finds it gone must fail,
+            // not start an `epmd -daemon` of its own that would outlive the lab.
+            ["ERL_AFLAGS"] = "-start_epmd false",
         };
     }
 
