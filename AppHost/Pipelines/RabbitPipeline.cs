@@ -13,8 +13,9 @@ public static class RabbitPipeline
 
     /// <summary>
     /// Pipeline A: the schema manager (owns the PostgreSQL tables; consumers wait for it), the publisher and the
-    /// consumers (<c>QueueLab:Rabbit:Consumers</c> replicas, 3 by default) in phase <c>QueueLab:Phase</c> (1 or 2,
-    /// 2 by default). Every key under <c>QueueLab:Rabbit:Consumer</c> / <c>:Publisher</c> (for example
+    /// consumers (<c>QueueLab:Rabbit:Consumers</c> replicas, 3 by default) in phase <c>QueueLab:Phase</c> (1, 2 or 3,
+    /// 3 by default; phase 3 adds the etcd coordinators, see <see cref="CoordinationPipeline"/>). Every key under
+    /// <c>QueueLab:Rabbit:Consumer</c> / <c>:Publisher</c> (for example
     /// <c>Consumer:Prefetch=200</c>) reaches the services as their <c>QueueLab:Consumer:*</c> /
     /// <c>QueueLab:Publisher:*</c> settings; <c>QueueLab:Rabbit:Queues</c> replaces the default queue list.
     /// </summary>
@@ -36,7 +37,7 @@ public static class RabbitPipeline
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
-        builder.AddProject<Projects.QueueLab_Consumer>(ConsumerName)
+        var consumer = builder.AddProject<Projects.QueueLab_Consumer>(ConsumerName)
             .WithReplicas(Consumers(section))
             .WithReference(servers.Messaging).WaitFor(servers.Messaging)
             .WithReference(servers.Cache).WaitFor(servers.Cache)
@@ -46,6 +47,12 @@ public static class RabbitPipeline
             .WithSettings(section.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
+
+        if (phase == 3)
+        {
+            consumer.WithEtcdCoordination(servers);
+            builder.AddCoordinators(servers);
+        }
 
         return builder;
     }
@@ -63,10 +70,10 @@ public static class RabbitPipeline
 
     private static int Phase(IConfiguration configuration) =>
         configuration[PhaseKey] is not { } text
-            ? 2
-            : int.TryParse(text, out var phase) && phase is 1 or 2
+            ? 3
+            : int.TryParse(text, out var phase) && phase is 1 or 2 or 3
                 ? phase
-                : throw new InvalidOperationException($"{PhaseKey} is '{text}'; use 1 (no dedup) or 2 (Redis + PostgreSQL dedup).");
+                : throw new InvalidOperationException($"{PhaseKey} is '{text}'; use 1 (no dedup), 2 (Redis + PostgreSQL dedup) or 3 (phase 2 + etcd allocation).");
 
     private static int Consumers(IConfigurationSection section) =>
         section["Consumers"] is not { } text

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using QueueLab.Coordination;
 
 namespace QueueLab.Consumer;
 
@@ -24,7 +25,15 @@ public static class ConsumerExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConsumerTelemetry>();
-        builder.Services.AddSingleton<IQueueAssignmentSource, StaticQueueAssignmentSource>();
+        if (builder.Configuration.GetValue(ConsumerOptions.PhaseKey, 2) == 3)
+        {
+            builder.AddEtcdCoordination();
+            builder.Services.AddSingleton<IQueueAssignmentSource, EtcdQueueAssignmentSource>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IQueueAssignmentSource, StaticQueueAssignmentSource>();
+        }
         builder.Services.AddSingleton<RecentCompletions>();
         builder.Services.AddSingleton<MessageTracker>();
         builder.Services.AddSingleton<FinalStateStore>();

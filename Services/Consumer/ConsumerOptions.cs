@@ -8,8 +8,8 @@ public sealed class ConsumerOptions
     public const string Section = "QueueLab:Consumer";
     public const string PhaseKey = "QueueLab:Phase";
 
-    /// <summary>1: no dedup, every delivery is processed and stored. 2: Redis processing key + PostgreSQL final state.</summary>
-    [Range(1, 2, ErrorMessage = "QueueLab:Phase must be 1 (no dedup) or 2 (Redis + PostgreSQL dedup); phase 3 is not built yet.")]
+    /// <summary>1: no dedup, every delivery is processed and stored. 2: Redis processing key + PostgreSQL final state. 3: phase 2, queues assigned through etcd.</summary>
+    [Range(1, 3, ErrorMessage = "QueueLab:Phase must be 1 (no dedup), 2 (Redis + PostgreSQL dedup) or 3 (phase 2 + etcd allocation).")]
     public int Phase { get; set; } = 2;
 
     /// <summary>This consumer's name in the processing log and in the value of the processing keys it takes.</summary>

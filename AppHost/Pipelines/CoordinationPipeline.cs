@@ -1,0 +1,56 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using QueueLab.AppHost.Infrastructure;
+
+namespace QueueLab.AppHost.Pipelines;
+
+/// <summary>
+/// Pipeline A, phase 3: etcd coordination. The coordinator (<c>QueueLab:Rabbit:Coordinators</c> replicas, 2 by
+/// default: one elected leader, the others standing by) seeds the queue configuration from
+/// <c>QueueLab:Rabbit:Queues</c> and writes every consumer's assignment; consumers register under a lease and take
+/// their queues from etcd. Every key under <c>QueueLab:Coordination</c> (for example <c>LeaseTtl=00:00:03</c>)
+/// reaches both as their <c>QueueLab:Coordination:*</c> settings.
+/// </summary>
+public static class CoordinationPipeline
+{
+    public const string CoordinatorName = "coordinator";
+    public const string Section = "QueueLab:Coordination";
+
+    public static IResourceBuilder<ProjectResource> AddCoordinators(this IDistributedApplicationBuilder builder, LabServers servers)
+    {
+        var rabbit = builder.Configuration.GetSection(RabbitPipeline.Section);
+        return builder.AddProject<Projects.QueueLab_Coordinator>(CoordinatorName)
+            .WithReplicas(Replicas(rabbit["Coordinators"]))
+            .WithReference(servers.Etcd).WaitFor(servers.Etcd)
+            .WithCoordinationSettings(builder.Configuration)
+            .WithPrefixedSettings(rabbit.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health");
+    }
+
+    /// <summary>Makes a consumer take its queues from etcd: the etcd connection and the coordination settings.</summary>
+    public static IResourceBuilder<ProjectResource> WithEtcdCoordination(this IResourceBuilder<ProjectResource> consumer, LabServers servers) =>
+        consumer.WithReference(servers.Etcd).WaitFor(servers.Etcd)
+            .WithCoordinationSettings(consumer.ApplicationBuilder.Configuration);
+
+    private static IResourceBuilder<ProjectResource> WithCoordinationSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
+        project.WithPrefixedSettings(configuration.GetSection(Section), "QueueLab__Coordination__");
+
+    private static IResourceBuilder<ProjectResource> WithPrefixedSettings(
+        this IResourceBuilder<ProjectResource> project, IConfigurationSection settings, string prefix)
+    {
+        foreach (var setting in settings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
+        {
+            project.WithEnvironment(prefix + setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
+        }
+
+        return project;
+    }
+
+    private static int Replicas(string? text) =>
+        text is null
+            ? 2
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 8
+                ? count
+                : throw new InvalidOperationException($"{RabbitPipeline.Section}:Coordinators is '{text}'; use a whole number from 1 to 8.");
+}

@@ -1,0 +1,51 @@
+using Aspire.Hosting.ApplicationModel;
+using Etcdserverpb;
+using QueueLab.Messaging;
+using QueueLab.Testing;
+
+namespace QueueLab.Coordination.Tests;
+
+[Collection(EtcdCollection.Name)]
+public sealed class EtcdRestartTests(EtcdFixture etcd)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Registration_and_assignment_watch_recover_when_etcd_restarts()
+    {
+        using var services = etcd.Services(EtcdFixture.NewRoot("restart"), leaseTtlSeconds: 3);
+        var keys = services.Keys;
+        await services.Get<QueueConfigurationStore>().SeedIfAbsentAsync([.. LabTopology.DefaultQueues], Ct);
+        await Assign(keys, 1, "queue-1");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var registration = services.Get<ConsumerRegistrar>().RunAsync("c1", stop.Token);
+        await using var assignments = services.Get<AssignmentWatcher>().WatchAsync("c1", stop.Token).GetAsyncEnumerator(stop.Token);
+        (await assignments.MoveNextAsync().AsTask().WaitAsync(Timeout, Ct)).ShouldBeTrue();
+        assignments.Current.Generation.ShouldBe(1);
+
+        await etcd.App.ResourceCommands.ExecuteCommandAsync("etcd", KnownResourceCommands.RestartCommand, Ct);
+        await etcd.App.ResourceNotifications.WaitForResourceHealthyAsync("etcd", Ct).WaitAsync(Timeout, Ct);
+
+        // The watch reconnects: an assignment written after the restart arrives.
+        await Poll.UntilAsync(async () => { await Assign(keys, 2, "queue-2"); return true; }, Timeout, "etcd accepts writes again", cancellationToken: Ct);
+        (await assignments.MoveNextAsync().AsTask().WaitAsync(Timeout, Ct)).ShouldBeTrue();
+        assignments.Current.Generation.ShouldBe(2);
+        assignments.Current.Queues.Select(q => q.Name).ShouldBe(["queue-2"]);
+
+        // The registration is still (or again) there and kept alive past its TTL.
+        await Poll.UntilAsync(async () => (await etcd.Client.GetAsync(keys.Consumer("c1"), cancellationToken: Ct)).Kvs.Count == 1,
+            Timeout, "c1 is registered after the restart", cancellationToken: Ct);
+        await stop.CancelAsync();
+        await registration;
+    }
+
+    private async Task Assign(CoordinationKeys keys, long generation, params string[] queues) =>
+        await etcd.Client.PutAsync(new PutRequest
+        {
+            Key = CoordinationKeys.Bytes(keys.Assignment("c1")),
+            Value = CoordinationJson.Serialize(new AssignmentDocument(queues, generation, 1, "test")),
+        }, cancellationToken: Ct);
+}
