@@ -25,9 +25,7 @@ public static class RabbitPipeline
         var phase = Phase(builder.Configuration);
 
         var schemaManager = builder.AddProject<Projects.QueueLab_SchemaManager>(SchemaManagerName)
-            // Waits for the server rather than the database resource: a WaitFor on the local database resource
-            // never completed (it stays short of Running for waiters); the manager retries until the database exists.
-            .WithReference(servers.Database).WaitFor(servers.Postgres)
+            .WithReference(servers.Database).WaitFor(servers.Database)
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
