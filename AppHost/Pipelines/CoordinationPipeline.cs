@@ -36,17 +36,6 @@ public static class CoordinationPipeline
     private static IResourceBuilder<ProjectResource> WithCoordinationSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
         project.WithPrefixedSettings(configuration.GetSection(Section), "QueueLab__Coordination__");
 
-    private static IResourceBuilder<ProjectResource> WithPrefixedSettings(
-        this IResourceBuilder<ProjectResource> project, IConfigurationSection settings, string prefix)
-    {
-        foreach (var setting in settings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
-        {
-            project.WithEnvironment(prefix + setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
-        }
-
-        return project;
-    }
-
     private static int Replicas(string? text) =>
         text is null
             ? 2

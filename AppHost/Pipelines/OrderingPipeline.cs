@@ -21,7 +21,7 @@ public static class OrderingPipeline
         var processor = builder.AddProject<Projects.QueueLab_Processor>("processor")
             .WithReplicas(Replicas(section, "Processors", 3))
             .WithReference(servers.Cache).WaitFor(servers.Cache)
-            .WithSettings(section.GetSection("Processor"), "Ordering__Processor__")
+            .WithPrefixedSettings(section.GetSection("Processor"), "Ordering__Processor__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
@@ -33,22 +33,11 @@ public static class OrderingPipeline
         builder.AddProject<Projects.QueueLab_Sequencer>("sequencer")
             .WithReplicas(Replicas(section, "Sequencers", 2))
             .WithReference(servers.Cache).WaitFor(servers.Cache)
-            .WithSettings(section.GetSection("Sequencer"), "Ordering__Sequencer__")
+            .WithPrefixedSettings(section.GetSection("Sequencer"), "Ordering__Sequencer__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
         return builder;
-    }
-
-    private static IResourceBuilder<ProjectResource> WithSettings(
-        this IResourceBuilder<ProjectResource> project, IConfigurationSection settings, string prefix)
-    {
-        foreach (var setting in settings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
-        {
-            project.WithEnvironment(prefix + setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
-        }
-
-        return project;
     }
 
     private static int Replicas(IConfigurationSection section, string key, int fallback) =>

@@ -31,7 +31,7 @@ public static class RabbitPipeline
 
         builder.AddProject<Projects.QueueLab_Publisher>(PublisherName)
             .WithReference(servers.Messaging).WaitFor(servers.Messaging)
-            .WithSettings(section.GetSection("Publisher"), "QueueLab__Publisher__")
+            .WithPrefixedSettings(section.GetSection("Publisher"), "QueueLab__Publisher__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
@@ -41,8 +41,8 @@ public static class RabbitPipeline
             .WithReference(servers.Cache).WaitFor(servers.Cache)
             .WithReference(servers.Database).WaitFor(schemaManager)
             .WithEnvironment("QueueLab__Phase", phase.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithSettings(section.GetSection("Consumer"), "QueueLab__Consumer__")
-            .WithSettings(section.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
+            .WithPrefixedSettings(section.GetSection("Consumer"), "QueueLab__Consumer__")
+            .WithPrefixedSettings(section.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
@@ -53,17 +53,6 @@ public static class RabbitPipeline
         }
 
         return builder;
-    }
-
-    private static IResourceBuilder<ProjectResource> WithSettings(
-        this IResourceBuilder<ProjectResource> project, IConfigurationSection settings, string prefix)
-    {
-        foreach (var setting in settings.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
-        {
-            project.WithEnvironment(prefix + setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value);
-        }
-
-        return project;
     }
 
     private static int Phase(IConfiguration configuration) =>
