@@ -11,8 +11,7 @@ namespace QueueLab.Consumer;
 /// </summary>
 public sealed class Republisher(IConnection connection) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _channelLock = new(1, 1);
-    private IChannel? _channel;
+    private readonly ConfirmChannel _channel = new(connection);
 
     public Task ToQueueAsync(string queue, BasicDeliverEventArgs delivery, IReadOnlyDictionary<string, object?> extraHeaders, CancellationToken cancellationToken) =>
         PublishAsync("", queue, delivery, extraHeaders, cancellationToken);
@@ -46,49 +45,12 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
             Persistent = true,
             Headers = headers,
         };
-        var channel = await GetChannelAsync(cancellationToken);
+        var channel = await _channel.GetAsync(cancellationToken);
         await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, delivery.Body, cancellationToken);
-    }
-
-    private async Task<IChannel> GetChannelAsync(CancellationToken cancellationToken)
-    {
-        if (_channel is { IsOpen: true } open)
-        {
-            return open;
-        }
-
-        await _channelLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_channel is { IsOpen: true } again)
-            {
-                return again;
-            }
-
-            if (_channel is not null)
-            {
-                await _channel.DisposeAsync();
-            }
-
-            _channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-                    outstandingPublisherConfirmationsRateLimiter: null),
-                cancellationToken);
-            return _channel;
-        }
-        finally
-        {
-            _channelLock.Release();
-        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_channel is not null)
-        {
-            await _channel.DisposeAsync();
-        }
-
-        _channelLock.Dispose();
+        await _channel.DisposeAsync();
     }
 }

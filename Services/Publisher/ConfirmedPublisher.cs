@@ -19,8 +19,7 @@ public sealed partial class ConfirmedPublisher(
 {
     private readonly PublisherOptions _options = options.Value;
     private readonly SemaphoreSlim _window = new(options.Value.ConfirmWindow, options.Value.ConfirmWindow);
-    private readonly SemaphoreSlim _channelLock = new(1, 1);
-    private IChannel? _channel;
+    private readonly ConfirmChannel _channel = new(connection);
 
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
@@ -89,7 +88,7 @@ public sealed partial class ConfirmedPublisher(
         await _window.WaitAsync(cancellationToken);
         try
         {
-            var channel = await GetChannelAsync(cancellationToken);
+            var channel = await _channel.GetAsync(cancellationToken);
             using var activity = PublisherTelemetry.ActivitySource.StartActivity($"publish {request.Exchange}", ActivityKind.Producer);
             activity?.SetTag("messaging.system", "rabbitmq");
             activity?.SetTag("messaging.operation.type", "send");
@@ -148,49 +147,10 @@ public sealed partial class ConfirmedPublisher(
         }
     }
 
-    private async Task<IChannel> GetChannelAsync(CancellationToken cancellationToken)
-    {
-        if (_channel is { IsOpen: true } open)
-        {
-            return open;
-        }
-
-        await _channelLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_channel is { IsOpen: true } again)
-            {
-                return again;
-            }
-
-            if (_channel is not null)
-            {
-                await _channel.DisposeAsync();
-            }
-
-            _channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(
-                    publisherConfirmationsEnabled: true,
-                    publisherConfirmationTrackingEnabled: true,
-                    outstandingPublisherConfirmationsRateLimiter: null),
-                cancellationToken);
-            return _channel;
-        }
-        finally
-        {
-            _channelLock.Release();
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (_channel is not null)
-        {
-            await _channel.DisposeAsync();
-        }
-
+        await _channel.DisposeAsync();
         _window.Dispose();
-        _channelLock.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publish of {MessageId} attempt {Attempt} not confirmed ({Error}); retrying")]
