@@ -43,7 +43,8 @@ public sealed record LabPorts(
         (nameof(Postgres), Postgres), (nameof(Etcd), Etcd), (nameof(EtcdPeer), EtcdPeer),
     ];
 
-    private static int[] FreePorts(int count)
+    /// <summary><paramref name="count"/> distinct free ports on 127.0.0.1.</summary>
+    public static int[] FreePorts(int count)
     {
         // Hold every listener open until all are chosen, so the same port is never handed out twice.
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();

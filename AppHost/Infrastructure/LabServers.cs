@@ -37,6 +37,7 @@ public static class LabServerBuilderExtensions
 
         if (settings.Mode == InfrastructureMode.Containers)
         {
+            builder.AddFaultProxies(settings, []);
             var messaging = builder.AddRabbitMQ(LabServers.MessagingName, messagingUser, messagingPassword, ports.RabbitMQ)
                 .WithManagementPlugin(ports.RabbitMQManagement);
             var cache = builder.AddRedis(LabServers.CacheName, ports.Redis, cachePassword);
@@ -62,6 +63,7 @@ public static class LabServerBuilderExtensions
         var localPostgres = builder.AddLocalPostgres(LabServers.PostgresName, binaries, settings.StateDirectory, ports.Postgres, postgresPassword);
         var localDatabase = localPostgres.AddDatabase(LabServers.DatabaseName);
         var localEtcd = builder.AddLocalEtcd(LabServers.EtcdName, binaries, settings.StateDirectory, ports);
+        builder.AddFaultProxies(settings, [localMessaging.Resource, localCache.Resource, localPostgres.Resource, localEtcd.Resource]);
         return new LabServers(AsConnectionString(localMessaging), AsConnectionString(localCache), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), AsConnectionString(localEtcd));
     }

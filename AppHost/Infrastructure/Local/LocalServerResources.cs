@@ -14,7 +14,11 @@ public abstract class LocalServerResource(string name, string command, string da
 
     public string DataDirectory { get; } = dataDirectory;
 
+    /// <summary>The port the server listens on.</summary>
     public int Port { get; } = port;
+
+    /// <summary>The port clients are given: the server's own, or a fault proxy's in front of it in chaos runs.</summary>
+    public int ClientPort { get; set; } = port;
 
     public abstract ReferenceExpression ConnectionStringExpression { get; }
 }
@@ -25,7 +29,7 @@ public sealed class LocalRedisResource(string name, string command, string dataD
     public ParameterResource Password { get; } = password;
 
     public override ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"{Host}:{Port.ToString()},password={Password}");
+        ReferenceExpression.Create($"{Host}:{ClientPort.ToString()},password={Password}");
 }
 
 public sealed class LocalRabbitMQResource(
@@ -37,7 +41,7 @@ public sealed class LocalRabbitMQResource(
     public ParameterResource Password { get; } = password;
 
     public override ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"amqp://{UserName}:{Password}@{Host}:{Port.ToString()}");
+        ReferenceExpression.Create($"amqp://{UserName}:{Password}@{Host}:{ClientPort.ToString()}");
 }
 
 public sealed class LocalPostgresResource(string name, string command, string dataDirectory, int port, ParameterResource password)
@@ -48,7 +52,7 @@ public sealed class LocalPostgresResource(string name, string command, string da
     public ParameterResource Password { get; } = password;
 
     public override ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"Host={Host};Port={Port.ToString()};Username={UserName};Password={Password}");
+        ReferenceExpression.Create($"Host={Host};Port={ClientPort.ToString()};Username={UserName};Password={Password}");
 }
 
 /// <summary>A database on the local PostgreSQL server; created when the server is ready.</summary>
@@ -67,7 +71,7 @@ public sealed class LocalEtcdResource(string name, string command, string dataDi
     : LocalServerResource(name, command, dataDirectory, port)
 {
     public override ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"http://{Host}:{Port.ToString()}");
+        ReferenceExpression.Create($"http://{Host}:{ClientPort.ToString()}");
 }
 
 /// <summary>

@@ -61,7 +61,7 @@ public static class OrderedRun
             var json = OrderingJson.Serialize(new OrderingMessage(first + index, payload, DateTimeOffset.UtcNow));
             Interlocked.CompareExchange(ref firstPush, Stopwatch.GetTimestamp(), 0);
             Interlocked.Increment(ref pushed);
-            await client.Db.ListRightPushAsync(client.Keys.Input, json).WaitAsync(ct).ConfigureAwait(false);
+            await PushAsync(client, json, ct).ConfigureAwait(false);
             await watcher.Completion(index).WaitAsync(ct).ConfigureAwait(false);
             return StepResult.Ok();
         }).WithLoadSimulations(simulation);
@@ -105,6 +105,27 @@ public static class OrderedRun
             : TimeSpan.Zero;
         TimeSpan? pipelineSpan = watcher.FirstCreated is { } created && watcher.LastSequenced is { } sequenced ? sequenced - created : null;
         return new OrderedRunResult(result, pushed, span, pipelineSpan, profile);
+    }
+
+    /// <summary>
+    /// RPUSH, retried with the same bytes until Redis takes it (a chaos run drops connections and restarts Redis): a seq
+    /// that never reached the input would stall the sequencer for good, and a second byte-identical copy (when the first
+    /// attempt did land but its reply was lost) is deduplicated by the pipeline.
+    /// </summary>
+    private static async Task PushAsync(OrderingClient client, string json, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await client.Db.ListRightPushAsync(client.Keys.Input, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task<IReadOnlyDictionary<string, (long Calls, long Usec)>?> TrySnapshotAsync(OrderingClient client)

@@ -1,0 +1,87 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using QueueLab.AppHost.Infrastructure.Local;
+using QueueLab.Faults;
+
+namespace QueueLab.AppHost.Infrastructure;
+
+/// <summary>
+/// Chaos runs can put a TCP fault proxy (<see cref="TcpFaultProxy"/>) in front of any of the local servers:
+/// <c>QueueLab:Chaos:Proxies=cache,postgres</c> (or <c>all</c>). Every client (services, health checks, tests that use
+/// the connection strings) then reaches that server through the proxy, which the chaos suites and the dashboard's
+/// commands can delay, black-hole, cut and restore. The proxies run inside the AppHost, on 127.0.0.1: on the server's
+/// port + 100 under <c>dotnet run</c> (Redis 16479, RabbitMQ 15773, PostgreSQL 15532, etcd 12479), on free ports in tests.
+/// </summary>
+public static class FaultProxyExtensions
+{
+    public const string Key = "QueueLab:Chaos:Proxies";
+    public const int FixedPortOffset = 100;
+
+    public static FaultProxies AddFaultProxies(
+        this IDistributedApplicationBuilder builder, LabSettings settings, IReadOnlyList<LocalServerResource> servers)
+    {
+        var proxies = new FaultProxies();
+        builder.Services.AddSingleton(proxies);
+        // The fault library itself, following the resources from the start (tests and commands take it from here).
+        builder.Services.AddSingleton<LabFaults>();
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            e.Services.GetRequiredService<LabFaults>();
+            return Task.CompletedTask;
+        });
+        builder.Services.AddHostedService(_ => new FaultProxyLifetime(proxies));
+
+        var wanted = Names(builder.Configuration[Key]);
+        if (wanted.Count == 0)
+        {
+            return proxies;
+        }
+
+        if (settings.Mode == InfrastructureMode.Containers)
+        {
+            throw new InvalidOperationException(
+                $"{Key} puts fault proxies in front of local servers only; run with QueueLab:Infrastructure=local, or remove {Key}.");
+        }
+
+        var known = servers.Select(s => s.Name).ToList();
+        var unknown = wanted.Where(n => n != "all" && !known.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{Key} names {string.Join(", ", unknown)}; use a comma-separated list of {string.Join(", ", known)} (or all).");
+        }
+
+        var chosen = servers.Where(s => wanted.Contains("all") || wanted.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        var free = settings.RandomPorts ? LabPorts.FreePorts(chosen.Count) : [];
+        for (var i = 0; i < chosen.Count; i++)
+        {
+            var server = chosen[i];
+            var listenPort = settings.RandomPorts ? free[i] : server.Port + FixedPortOffset;
+            proxies.Add(server.Name, listenPort, server.Port);
+            server.ClientPort = listenPort;
+        }
+
+        // Listening before any resource starts, so the first client already goes through the proxy.
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            proxies.Start();
+            return Task.CompletedTask;
+        });
+        return proxies;
+    }
+
+    private static List<string> Names(string? text) =>
+        string.IsNullOrWhiteSpace(text)
+            ? []
+            : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant())];
+
+    /// <summary>Closes the proxies when the AppHost stops (the container does not dispose an instance it was given).</summary>
+    private sealed class FaultProxyLifetime(FaultProxies proxies) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken) => await proxies.DisposeAsync().ConfigureAwait(false);
+    }
+}
