@@ -19,12 +19,18 @@ public sealed partial class SequencerWorker(
     IOptions<SequencerOptions> options,
     SequencerMetrics metrics,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<SequencerWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken hostStopping)
     {
+        // Hand over as soon as the host begins to stop (ApplicationStopping fires before any hosted service is stopped),
+        // not after the web server has drained its connections: a graceful stop of the leader must not make the
+        // standby wait (measured by the chaos suite's graceful-stop scenario).
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(hostStopping, lifetime.ApplicationStopping);
+        var stoppingToken = stopping.Token;
         var o = options.Value;
         var subscriber = redis.GetSubscriber();
         try
