@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using QueueLab.Coordination;
+using QueueLab.Messaging;
 
 namespace QueueLab.Consumer;
 
@@ -12,7 +13,7 @@ public static class ConsumerExtensions
     public static WebApplicationBuilder AddConsumer(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults(ConsumerTelemetry.Name);
-        builder.AddRabbitMQClient(MessagingConnectionName);
+        builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.Configure);
         builder.AddRedisClient(CacheConnectionName);
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
 

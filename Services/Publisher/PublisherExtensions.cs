@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using QueueLab.Messaging;
 
 namespace QueueLab.Publisher;
 
@@ -9,7 +10,7 @@ public static class PublisherExtensions
     public static WebApplicationBuilder AddPublisher(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults(PublisherTelemetry.Name);
-        builder.AddRabbitMQClient(MessagingConnectionName);
+        builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.Configure);
 
         builder.Services.AddOptions<PublisherOptions>()
             .BindConfiguration(PublisherOptions.Section)
