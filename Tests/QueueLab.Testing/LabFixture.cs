@@ -35,7 +35,8 @@ public class LabFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
-        string[] args = [$"QueueLab:StateDir={StateDirectory}", "QueueLab:Infrastructure=local", .. Arguments];
+        // No dashboard runs under the testing builder: the services get no OTLP endpoint (nothing would listen on it).
+        string[] args = [$"QueueLab:StateDir={StateDirectory}", "QueueLab:Infrastructure=local", "QueueLab:Telemetry:Export=false", .. Arguments];
         var builder = await DistributedApplicationTestingBuilder
             .CreateAsync<Projects.QueueLab_AppHost>(args, cts.Token)
             .ConfigureAwait(false);
