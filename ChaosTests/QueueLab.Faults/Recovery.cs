@@ -3,8 +3,8 @@ namespace QueueLab.Faults;
 /// <summary>How the output of a pipeline went through a fault.</summary>
 /// <param name="LongestStall">The longest time without any output after the fault (from the fault to the first output
 /// after it counts): for a failover, the time until output flows again.</param>
-/// <param name="ThroughputBack">From the fault until a full window of output reached <see cref="Recovery.NormalShare"/>
-/// of the rate before the fault; null if it never did before the output ended.</param>
+/// <param name="ThroughputBack">From the fault until the output from which every window holds at least
+/// <see cref="Recovery.NormalShare"/> of the rate before the fault; null if the last full window still did not.</param>
 /// <param name="RateBefore">Outputs per second in the window before the fault.</param>
 /// <param name="OutputsAfter">Outputs at or after the fault.</param>
 public sealed record RecoveryStats(TimeSpan LongestStall, TimeSpan? ThroughputBack, double RateBefore, int OutputsAfter)
@@ -26,17 +26,20 @@ public static class Recovery
     /// <param name="window">The window rates are measured over (1 s is a good default).</param>
     /// <param name="expectedRate">The rate to count as normal when there is too little output before the fault to
     /// measure one (a fault early in a run); outputs per second.</param>
-    /// <param name="outputsEnd">When the output stopped being watched (the run's end): a stall runs up to it when no
-    /// output came after the fault at all.</param>
+    /// <param name="outputsEnd">When the output stopped being watched (the run's end), or the next fault of a schedule:
+    /// only outputs before it count, and a stall runs up to it when no output came after the fault at all.</param>
+    /// <param name="loadEnd">When the load stopped arriving: windows after it thin out as the pipeline drains, so only
+    /// windows that end by then judge the throughput.</param>
     public static RecoveryStats Analyze(
-        IEnumerable<DateTimeOffset> outputs, DateTimeOffset faultAt, TimeSpan window, double expectedRate, DateTimeOffset? outputsEnd = null)
+        IEnumerable<DateTimeOffset> outputs, DateTimeOffset faultAt, TimeSpan window, double expectedRate, DateTimeOffset? outputsEnd = null,
+        DateTimeOffset? loadEnd = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         var times = outputs.Order().ToList();
         var before = times.Count(t => t >= faultAt - window && t < faultAt);
         var rateBefore = before > 0 && times[0] <= faultAt - window ? before / window.TotalSeconds : expectedRate;
 
-        var after = times.Where(t => t >= faultAt).ToList();
+        var after = times.Where(t => t >= faultAt && (outputsEnd is not { } until || t <= until)).ToList();
         var stall = TimeSpan.Zero;
         var previous = faultAt;
         foreach (var t in after)
@@ -50,22 +53,40 @@ public static class Recovery
             stall = end - faultAt;
         }
 
-        // The first window [t, t + window) at or after the fault, starting at an output, that holds a normal share.
+        // Back to normal at the first output from which every full window [t, t + window) up to the end of the output
+        // holds a normal share of the rate before the fault (a dip later on, say a second fault, moves it later).
         TimeSpan? back = null;
         var needed = Math.Max(1, (int)Math.Ceiling(NormalShare * rateBefore * window.TotalSeconds));
-        for (int i = 0, j = 0; i < after.Count; i++)
+        var last = after.Count > 0 ? after[^1] : faultAt;
+        if (loadEnd is { } stopped && stopped < last)
         {
-            j = Math.Max(j, i);
-            while (j < after.Count && after[j] < after[i] + window)
+            last = stopped;
+        }
+
+        for (int i = after.Count - 1, j = after.Count; i >= 0; i--)
+        {
+            if (after[i] + window > last)
             {
-                j++;
+                continue; // not a full window before the output ends
             }
 
-            if (j - i >= needed)
+            while (j > i && after[j - 1] >= after[i] + window)
             {
-                back = after[i] - faultAt;
+                j--;
+            }
+
+            if (j - i < needed)
+            {
                 break;
             }
+
+            back = after[i] - faultAt;
+        }
+
+        if (back is null && after.Count > 0 && after[0] + window > last)
+        {
+            // Too little output after the fault for a full window: it came back with the first output, if at all.
+            back = after[0] - faultAt;
         }
 
         return new RecoveryStats(stall, back, rateBefore, after.Count);

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace QueueLab.ChaosTests;
+
+/// <summary>
+/// Which chaos profile runs. <c>ci</c> (the default, part of <c>./queuelab test</c>): every scenario once, short. <c>long</c>
+/// (<c>QUEUELAB_CHAOS=long</c>): in addition, <c>QUEUELAB_CHAOS_ITERATIONS</c> (default 20) faults drawn at random from a
+/// schedule seeded by <c>QUEUELAB_CHAOS_SEED</c> (printed; a random one when unset): the same seed replays the same schedule.
+/// </summary>
+public sealed record ChaosProfile(string Name, int Seed, int Iterations)
+{
+    public const string ProfileVariable = "QUEUELAB_CHAOS";
+    public const string SeedVariable = "QUEUELAB_CHAOS_SEED";
+    public const string IterationsVariable = "QUEUELAB_CHAOS_ITERATIONS";
+
+    public static ChaosProfile Current { get; } = Read(Environment.GetEnvironmentVariable);
+
+    public bool IsLong => Name == "long";
+
+    public static ChaosProfile Read(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var name = (environment(ProfileVariable) ?? "ci").Trim().ToLowerInvariant();
+        if (name is not ("ci" or "long"))
+        {
+            throw new InvalidOperationException($"{ProfileVariable} is '{name}'; use ci (the default) or long.");
+        }
+
+        var seed = environment(SeedVariable) is { Length: > 0 } seedText
+            ? int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
+                ? s
+                : throw new InvalidOperationException($"{SeedVariable} is '{seedText}'; use a whole number.")
+            : Random.Shared.Next();
+        var iterations = environment(IterationsVariable) is { Length: > 0 } iterationsText
+            ? int.TryParse(iterationsText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new InvalidOperationException($"{IterationsVariable} is '{iterationsText}'; use a whole number above 0.")
+            : 20;
+        return new ChaosProfile(name, seed, iterations);
+    }
+}

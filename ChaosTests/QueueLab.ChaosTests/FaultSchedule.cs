@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using QueueLab.Faults;
+using QueueLab.Testing;
+using Shouldly;
+
+namespace QueueLab.ChaosTests;
+
+/// <summary>
+/// The named faults of each pipeline's scenarios (the CI profile runs each once; the long profile draws a random
+/// sequence of them from a seed: the same seed, the same sequence).
+/// </summary>
+public static class FaultSchedule
+{
+    public static readonly IReadOnlyDictionary<string, Func<OrderingChaosFixture, Task<string>>> Ordering =
+        new Dictionary<string, Func<OrderingChaosFixture, Task<string>>>
+        {
+            ["kill-processor"] = async lab => (await lab.Faults.KillAsync("processor")).ToString(),
+            ["kill-leader"] = async lab => (await lab.Faults.KillAsync(await SequencerLeaderAsync(lab))).ToString(),
+            ["stop-leader"] = async lab => (await lab.Faults.StopAsync(await SequencerLeaderAsync(lab))).ToString(),
+            ["drop-redis-connections"] = async lab => (await lab.Faults.DropConnectionsAsync("cache")).ToString(),
+            ["restart-redis"] = async lab => (await lab.Faults.RestartServerAsync("cache", RestartKind.Kill)).ToString(),
+            ["restart-postgres"] = async lab => (await lab.Faults.RestartServerAsync("postgres", RestartKind.Kill)).ToString(),
+            ["pause-redis"] = async lab => (await lab.Faults.PauseRedisAsync("cache", TimeSpan.FromSeconds(2))).ToString(),
+            ["cut-redis-network"] = async lab =>
+            {
+                var proxy = lab.Faults.Proxy("cache");
+                // The fault's duration is part of the schedule (not a wait for a condition).
+                proxy.Delay(TimeSpan.FromMilliseconds(20));
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                proxy.Cut();
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                proxy.Restore();
+                return "proxy in front of Redis: +20 ms for 2 s, cut for 2 s, restored";
+            },
+        };
+
+    public static readonly IReadOnlyDictionary<string, Func<RabbitChaosFixture, Task<string>>> Rabbit =
+        new Dictionary<string, Func<RabbitChaosFixture, Task<string>>>
+        {
+            ["kill-consumer"] = async lab => (await lab.Faults.KillAsync("consumer")).ToString(),
+            ["restart-rabbitmq"] = async lab => (await lab.Faults.RestartServerAsync("messaging", RestartKind.Graceful)).ToString(),
+            ["drop-rabbitmq-connections"] = async lab => (await lab.Faults.DropConnectionsAsync("messaging")).ToString(),
+            ["restart-postgres"] = async lab => (await lab.Faults.RestartServerAsync("postgres", RestartKind.Kill)).ToString(),
+            ["restart-redis"] = async lab => (await lab.Faults.RestartServerAsync("cache", RestartKind.Kill)).ToString(),
+            ["restart-etcd"] = async lab => (await lab.Faults.RestartServerAsync("etcd", RestartKind.Kill)).ToString(),
+            ["kill-coordinator-leader"] = async lab => (await lab.Faults.KillAsync(await CoordinatorLeaderAsync(lab))).ToString(),
+        };
+
+    public static IReadOnlyList<string> OrderingFaults => [.. Ordering.Keys];
+
+    public static IReadOnlyList<string> RabbitFaults => [.. Rabbit.Keys];
+
+    /// <summary><paramref name="count"/> faults drawn from <paramref name="kinds"/> by a generator seeded with <paramref name="seed"/>.</summary>
+    public static IReadOnlyList<string> Draw(int seed, int count, IReadOnlyList<string> kinds)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => kinds[random.Next(kinds.Count)])];
+    }
+
+    /// <summary>The sequencer replica that holds the lock (its token names the instance).</summary>
+    public static async Task<string> SequencerLeaderAsync(OrderingChaosFixture lab)
+    {
+        var token = (string?)await lab.Client.Db.StringGetAsync(lab.Client.Keys.SequencerLock);
+        token.ShouldNotBeNull("a sequencer holds the lock");
+        var instance = token[..token.LastIndexOf(':')];
+        var replicas = lab.Faults.Replicas("sequencer");
+        return replicas.Select(r => r.InstanceId).SingleOrDefault(id => id.EndsWith(instance, StringComparison.Ordinal) || instance.EndsWith(id, StringComparison.Ordinal))
+            ?? throw new ShouldAssertException($"the lock token {token} names none of {string.Join(", ", replicas.Select(r => r.InstanceId))}");
+    }
+
+    /// <summary>The coordinator replica whose process leads (from the coordinators' /leader view).</summary>
+    public static async Task<string> CoordinatorLeaderAsync(RabbitChaosFixture lab)
+    {
+        var client = lab.Coordinator ?? throw new InvalidOperationException("Only phase 3 has coordinators.");
+        var pid = await Poll.ForAsync(async () => (await client.GetFromJsonAsync<LeaderView>("/leader"))?.LeaderProcessId,
+            p => p is not null, TimeSpan.FromSeconds(30), "a coordinator leads");
+        return lab.Faults.Replicas("coordinator")
+            .Single(r => r.ProcessId is { } launcher && ProcessTree.Of(launcher).Contains(pid!.Value)).InstanceId;
+    }
+
+    private sealed record LeaderView(string? Leader, int? LeaderProcessId);
+}

@@ -1,0 +1,108 @@
+using QueueLab.Faults;
+using QueueLab.LoadRunner;
+using QueueLab.LoadTests.Cli;
+using QueueLab.LoadTests.Ordering;
+using QueueLab.Ordering.Contracts;
+using QueueLab.Testing;
+using QueueLab.Verification;
+
+namespace QueueLab.ChaosTests;
+
+/// <summary>What a pipeline B chaos run found: the invariants over its output, and how the output recovered from each fault.</summary>
+public sealed record OrderedChaosResult(
+    VerificationReport<long> Invariants, IReadOnlyList<(string Fault, DateTimeOffset At, RecoveryStats Recovery)> Faults, RunResult Run)
+{
+    /// <summary>The worst stall over all faults of the run.</summary>
+    public TimeSpan LongestStall => Faults.Count == 0 ? TimeSpan.Zero : Faults.Max(f => f.Recovery.LongestStall);
+}
+
+/// <summary>
+/// Pipeline B under a fault: the load runner injects <c>messages</c> at <c>rate</c> per second (the ordered suites'
+/// scenario: seq k pushed, completed when it is in the output), the faults run alongside once a share of the output is
+/// out, and afterwards the invariant checker reads the whole output of the run; recovery is measured from the
+/// sequencer's timestamps in the output.
+/// </summary>
+public static class OrderedChaos
+{
+    public const double Rate = 100;
+
+    public static Task<OrderedChaosResult> RunAsync(
+        OrderingChaosFixture lab, string scenario, Func<DateTimeOffset, Task<string>> fault, int messages = 600, double startAfterShare = 0.3) =>
+        RunAsync(lab, scenario, async (FaultMarks marks) =>
+        {
+            var at = DateTimeOffset.UtcNow;
+            marks.Add(await fault(at).ConfigureAwait(false), at);
+        }, messages, startAfterShare);
+
+    /// <summary>A schedule of several faults: each records its own time through <see cref="FaultMarks.Add"/>.</summary>
+    public static async Task<OrderedChaosResult> RunAsync(
+        OrderingChaosFixture lab, string scenario, Func<FaultMarks, Task> faults, int messages = 600, double startAfterShare = 0.3)
+    {
+        var client = lab.Client;
+        var (first, outputStart) = await client.BeginAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        var injected = new FaultMarks();
+        var options = new SuiteOptions { Suite = "chaos", Progress = ProgressMode.None, Output = TextWriter.Null };
+        var simulation = Simulation.IterationsForInject(Rate, TimeSpan.FromSeconds(1), messages);
+
+        async Task Alongside(CancellationToken stop)
+        {
+            var threshold = outputStart + (long)(messages * startAfterShare);
+            await Poll.UntilAsync(async () => await client.Db.ListLengthAsync(client.Keys.Output).ConfigureAwait(false) >= threshold,
+                TimeSpan.FromSeconds(60), $"{startAfterShare:P0} of the run is out before the fault", cancellationToken: stop).ConfigureAwait(false);
+            // The faults run to the end even when the run completes meanwhile: a server must not be left half restarted.
+            await faults(injected).ConfigureAwait(false);
+        }
+
+        var run = await OrderedRun.RunAsync(client, scenario, simulation, options, TimeSpan.FromSeconds(120), Alongside, CancellationToken.None)
+            .ConfigureAwait(false);
+
+        var values = await client.Db.ListRangeAsync(client.Keys.Output, outputStart, -1).ConfigureAwait(false);
+        var output = values.Select(v => OrderingJson.DeserializeOutput(v!)).ToList();
+        var expected = Enumerable.Range(0, messages).Select(i => first + i).ToList();
+        var report = InvariantChecker.Check(expected, output.Select(m => m.Seq), VerificationOptions.Ordered);
+        var times = output.Select(m => m.SequencedAt).ToList();
+        var end = times.Count > 0 ? times.Max() : DateTimeOffset.UtcNow;
+        var marks = injected.All.OrderBy(f => f.At).ToList();
+        var recoveries = marks.Select((f, i) => (f.What, f.At,
+            Recovery.Analyze(times, f.At, TimeSpan.FromSeconds(1), Rate, i + 1 < marks.Count ? marks[i + 1].At : end, LoadEnd(run.Result)))).ToList();
+        foreach (var (fault, _, recovery) in recoveries)
+        {
+            ChaosLog.Scenario("B: " + scenario, fault, report.Summary, recovery);
+        }
+
+        if (recoveries.Count == 0)
+        {
+            ChaosLog.Scenario("B: " + scenario, "(no fault injected)", report.Summary, null);
+        }
+
+        return new OrderedChaosResult(report, recoveries, run.Result);
+    }
+
+    /// <summary>When the run's schedule stopped sending.</summary>
+    public static DateTimeOffset LoadEnd(RunResult run) => run.StartedAt + run.ScheduledDuration;
+}
+
+/// <summary>The faults a schedule injected, each with the moment it began.</summary>
+public sealed class FaultMarks
+{
+    private readonly List<(string What, DateTimeOffset At)> _marks = [];
+
+    public IReadOnlyList<(string What, DateTimeOffset At)> All
+    {
+        get
+        {
+            lock (_marks)
+            {
+                return [.. _marks];
+            }
+        }
+    }
+
+    public void Add(string what, DateTimeOffset at)
+    {
+        lock (_marks)
+        {
+            _marks.Add((what, at));
+        }
+    }
+}

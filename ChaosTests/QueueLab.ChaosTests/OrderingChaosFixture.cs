@@ -1,0 +1,76 @@
+using Microsoft.Extensions.DependencyInjection;
+using QueueLab.Faults;
+using QueueLab.LoadTests.Ordering;
+using QueueLab.Testing;
+
+namespace QueueLab.ChaosTests;
+
+/// <summary>
+/// Pipeline B for chaos: 3 processors x 8 in flight with 20 ms work (capacity 1,200/s, so at the suites' 100/s the
+/// output flows continuously and a gap in it is a stall, not work), 2 sequencers, PostgreSQL as the system of record
+/// (so a PostgreSQL restart is on the path), and a TCP fault proxy in front of Redis.
+/// </summary>
+public sealed class OrderingChaosFixture : LabFixture, IAsyncLifetime
+{
+    public const int Processors = 3;
+    private OrderingClient? _client;
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        "QueueLab:Pipelines=ordering",
+        $"QueueLab:Ordering:Processors={Processors}",
+        "QueueLab:Ordering:Processor:MaxInFlight=8",
+        "QueueLab:Ordering:Processor:WorkTime=00:00:00.020",
+        "QueueLab:Ordering:Processor:SystemOfRecord=postgres",
+        "QueueLab:Chaos:Proxies=cache",
+        .. ChaosLab.QuietLogging,
+    ];
+
+    protected override IEnumerable<string> ResourcesToAwait => ["cache", "postgres", "queuelab", "processor", "sequencer"];
+
+    public OrderingClient Client => _client ?? throw new InvalidOperationException("The lab has not started.");
+
+    public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
+
+    public new async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync().ConfigureAwait(false);
+        _client = await OrderingClient.ConnectAsync(await GetConnectionStringAsync("cache").ConfigureAwait(false)).ConfigureAwait(false);
+        await _client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+    }
+
+    /// <summary>Brings every stopped or killed replica back and waits until all processors are registered and a sequencer leads.</summary>
+    public async Task RestoreAsync()
+    {
+        foreach (var resource in new[] { "processor", "sequencer", "cache", "postgres" })
+        {
+            foreach (var replica in Faults.Replicas(resource).Where(r => !r.IsRunning))
+            {
+                await Faults.StartAsync(replica.InstanceId).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var proxy in Faults.Proxies?.All ?? [])
+        {
+            proxy.Restore();
+        }
+
+        await Client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OrderingChaosCollection : ICollectionFixture<OrderingChaosFixture>
+{
+    public const string Name = "pipeline B chaos";
+}

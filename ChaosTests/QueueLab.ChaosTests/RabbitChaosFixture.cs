@@ -1,0 +1,118 @@
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using QueueLab.Faults;
+using QueueLab.Testing;
+
+namespace QueueLab.ChaosTests;
+
+/// <summary>
+/// Pipeline A for chaos in one phase: the publisher, 3 consumers (prefetch 32, 5 ms of work per message, so each holds
+/// processed-but-unacknowledged deliveries when it dies) and, in phase 3, 2 coordinators with a 3 s lease TTL.
+/// </summary>
+public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
+{
+    public const int Consumers = 3;
+    private NpgsqlDataSource? _database;
+
+    public abstract int Phase { get; }
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        "QueueLab:Pipelines=rabbit",
+        $"QueueLab:Phase={Phase}",
+        $"QueueLab:Rabbit:Consumers={Consumers}",
+        "QueueLab:Rabbit:Consumer:Prefetch=32",
+        "QueueLab:Rabbit:Consumer:ProcessingTime=00:00:00.005",
+        "QueueLab:Coordination:LeaseTtl=00:00:03",
+        "QueueLab:Coordination:ReconcileInterval=00:00:02",
+        .. ChaosLab.QuietLogging,
+    ];
+
+    protected override IEnumerable<string> ResourcesToAwait =>
+        Phase == 3
+            ? ["messaging", "cache", "queuelab", "etcd", "schema-manager", "publisher", "consumer", "coordinator"]
+            : ["messaging", "cache", "queuelab", "schema-manager", "publisher", "consumer"];
+
+    public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
+
+    public NpgsqlDataSource Database => _database ?? throw new InvalidOperationException("The lab has not started.");
+
+    public HttpClient Publisher { get; private set; } = null!;
+
+    public HttpClient? Coordinator { get; private set; }
+
+    public new async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync().ConfigureAwait(false);
+        _database = NpgsqlDataSource.Create(await GetConnectionStringAsync("queuelab").ConfigureAwait(false));
+        Publisher = App.CreateHttpClient("publisher");
+        Publisher.Timeout = TimeSpan.FromSeconds(60);
+        Coordinator = Phase == 3 ? App.CreateHttpClient("coordinator") : null;
+        await RabbitChaos.WaitFlowingAsync(this).ConfigureAwait(false);
+    }
+
+    /// <summary>Every stopped or killed replica and server back, and messages flowing end to end.</summary>
+    public async Task RestoreAsync()
+    {
+        foreach (var resource in new[] { "messaging", "cache", "postgres", "etcd", "coordinator", "consumer", "publisher" })
+        {
+            if (resource == "coordinator" && Phase != 3)
+            {
+                continue;
+            }
+
+            foreach (var replica in Faults.Replicas(resource).Where(r => !r.IsRunning))
+            {
+                await Faults.StartAsync(replica.InstanceId).ConfigureAwait(false);
+            }
+        }
+
+        await RabbitChaos.WaitFlowingAsync(this).ConfigureAwait(false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Publisher?.Dispose();
+        Coordinator?.Dispose();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+public sealed class Phase1ChaosFixture : RabbitChaosFixture
+{
+    public override int Phase => 1;
+}
+
+public sealed class Phase2ChaosFixture : RabbitChaosFixture
+{
+    public override int Phase => 2;
+}
+
+public sealed class Phase3ChaosFixture : RabbitChaosFixture
+{
+    public override int Phase => 3;
+}
+
+[CollectionDefinition(Name)]
+public sealed class Phase1ChaosCollection : ICollectionFixture<Phase1ChaosFixture>
+{
+    public const string Name = "pipeline A chaos, phase 1";
+}
+
+[CollectionDefinition(Name)]
+public sealed class Phase2ChaosCollection : ICollectionFixture<Phase2ChaosFixture>
+{
+    public const string Name = "pipeline A chaos, phase 2";
+}
+
+[CollectionDefinition(Name)]
+public sealed class Phase3ChaosCollection : ICollectionFixture<Phase3ChaosFixture>
+{
+    public const string Name = "pipeline A chaos, phase 3";
+}
