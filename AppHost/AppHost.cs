@@ -7,6 +7,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory);
 var servers = builder.AddLabServers(settings);
 builder.AddLabSummary(settings);
+builder.AddDashboardOtlpFile(settings);
 
 var pipelines = PipelineSelection.Read(builder.Configuration);
 if (pipelines.Ordering)
