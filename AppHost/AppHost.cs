@@ -8,6 +8,7 @@ var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory)
 var servers = builder.AddLabServers(settings);
 builder.AddLabSummary(settings);
 builder.AddTelemetryExportSetting();
+builder.AddDashboardOtlpFile(settings);
 
 var pipelines = PipelineSelection.Read(builder.Configuration);
 if (pipelines.Ordering)

@@ -1,5 +1,6 @@
 using QueueLab.LoadTests.Cli;
 using QueueLab.LoadTests.Suites;
+using QueueLab.LoadTests.Telemetry;
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -28,9 +29,20 @@ catch (UsageException ex)
     return ex.HasMessage ? 2 : 0;
 }
 
+// Metrics and a span per run over OTLP: to OTEL_EXPORTER_OTLP_ENDPOINT when set, else to a running `./queuelab run`
+// lab's dashboard (its endpoint and key from the lab state folder). Disposed (flushed) before the process exits.
+using var telemetry = LoadTestsTelemetry.StartFromEnvironment();
+if (telemetry.Target is { } target)
+{
+    await options.Out.WriteLineAsync($"telemetry: metrics and traces to {target.Describe()}");
+}
+
+using var run = LoadTestsTelemetry.Source.StartActivity($"loadtests {options.Suite}");
+run?.SetTag("queuelab.suite", options.Suite);
 try
 {
     var (outcome, _) = await SuiteHost.RunAsync(options, stop.Token);
+    run?.SetTag("queuelab.exit_code", outcome.Result.ExitCode);
     return outcome.Result.ExitCode;
 }
 catch (UsageException ex)

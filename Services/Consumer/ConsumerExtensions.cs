@@ -15,7 +15,15 @@ public static class ConsumerExtensions
         builder.AddServiceDefaults(ConsumerTelemetry.Name);
         builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.Configure);
         builder.AddRedisClient(CacheConnectionName);
-        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        // The consumer runs the same few statements for every batch: let Npgsql prepare them once per connection
+        // (parse and plan once), unless the connection string already says otherwise.
+        builder.AddNpgsqlDataSource(DatabaseConnectionName, configureDataSourceBuilder: dataSource =>
+        {
+            if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 16;
+            }
+        });
 
         builder.Services.AddOptions<ConsumerOptions>()
             .BindConfiguration(ConsumerOptions.Section)

@@ -1,63 +1,116 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using QueueLab.Batching;
 using QueueLab.Messaging;
 
 namespace QueueLab.Consumer;
 
 /// <summary>
 /// The final-state table (primary key message id + current state + queue, <c>INSERT ... ON CONFLICT DO NOTHING</c>)
-/// and the processing log, appended on every handling in every phase.
+/// and the processing log, appended on every handling in every phase. Stores and existence checks that arrive
+/// together (one per concurrent delivery) go to PostgreSQL as one statement each way, so a burst pays one commit per
+/// batch instead of one per message; every caller still gets its own answer only once its batch is committed.
 /// </summary>
-public sealed class FinalStateStore(NpgsqlDataSource dataSource, IOptions<ConsumerOptions> options)
+public sealed class FinalStateStore
 {
-    private const string StoreSql = $"""
-        WITH stored AS (
+    /// <summary>The most rows one batched statement carries.</summary>
+    public const int MaxBatch = 256;
+
+    // One row per stored delivery, in arrival order. Of two rows with the same key in one batch (phase 1 has no
+    // processing key) only the first can be the one that stored it.
+    private const string StoreManySql = $"""
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY
+                AS i(message_id, current_state, queue_name, next_state, created_at, ord)),
+        stored AS (
             INSERT INTO {LabTables.FinalStates} (message_id, current_state, queue_name, next_state, consumer_id, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6)
+            SELECT message_id, current_state, queue_name, next_state, $6, created_at FROM input ORDER BY ord
             ON CONFLICT DO NOTHING
-            RETURNING 1)
-        INSERT INTO {LabTables.ProcessingLog} (message_id, current_state, queue_name, consumer_id, phase, outcome)
-        SELECT $1, $2, $3, $5, $7,
-               CASE WHEN EXISTS (SELECT 1 FROM stored) THEN '{ProcessingOutcomes.Processed}' ELSE '{ProcessingOutcomes.ProcessedAgain}' END
-        RETURNING outcome
+            RETURNING message_id, current_state, queue_name),
+        outcomes AS (
+            SELECT i.message_id, i.current_state, i.queue_name, i.ord,
+                   CASE WHEN s.message_id IS NOT NULL
+                             AND i.ord = min(i.ord) OVER (PARTITION BY i.message_id, i.current_state, i.queue_name)
+                        THEN '{ProcessingOutcomes.Processed}' ELSE '{ProcessingOutcomes.ProcessedAgain}' END AS outcome
+            FROM input i LEFT JOIN stored s USING (message_id, current_state, queue_name)),
+        logged AS (
+            INSERT INTO {LabTables.ProcessingLog} (message_id, current_state, queue_name, consumer_id, phase, outcome)
+            SELECT message_id, current_state, queue_name, $6, $7, outcome FROM outcomes ORDER BY ord)
+        SELECT outcome FROM outcomes ORDER BY ord
         """;
 
-    private const string ExistsSql = $"SELECT EXISTS (SELECT 1 FROM {LabTables.FinalStates} WHERE message_id = $1 AND current_state = $2 AND queue_name = $3)";
+    private const string ExistsManySql = $"""
+        SELECT EXISTS (SELECT 1 FROM {LabTables.FinalStates} f
+                       WHERE f.message_id = i.message_id AND f.current_state = i.current_state AND f.queue_name = i.queue_name)
+        FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(message_id, current_state, queue_name, ord)
+        ORDER BY i.ord
+        """;
 
     private const string LogSql = $"""
         INSERT INTO {LabTables.ProcessingLog} (message_id, current_state, queue_name, consumer_id, phase, outcome, detail)
         VALUES ($1, $2, $3, $4, $5, $6, $7)
         """;
 
-    private readonly ConsumerOptions _options = options.Value;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ConsumerOptions _options;
+    private readonly MicroBatcher<FinalState, bool> _stores;
+    private readonly MicroBatcher<(string Queue, string MessageId, string CurrentState), bool> _checks;
 
-    /// <summary>Stores the final state and logs the processing in one statement; true if this call stored it.</summary>
-    public async Task<bool> StoreAsync(FinalState state, CancellationToken cancellationToken)
+    public FinalStateStore(NpgsqlDataSource dataSource, IOptions<ConsumerOptions> options)
     {
-        await using var command = dataSource.CreateCommand(StoreSql);
-        command.Parameters.AddWithValue(state.MessageId);
-        command.Parameters.AddWithValue(state.CurrentState);
-        command.Parameters.AddWithValue(state.Queue);
-        command.Parameters.AddWithValue(state.NextState);
-        command.Parameters.AddWithValue(_options.ConsumerId);
-        command.Parameters.AddWithValue(state.CreatedAt is { } created ? created : DBNull.Value);
-        command.Parameters.AddWithValue((short)_options.Phase);
-        var outcome = (string?)await command.ExecuteScalarAsync(cancellationToken);
-        return outcome == ProcessingOutcomes.Processed;
+        _dataSource = dataSource;
+        _options = options.Value;
+        _stores = new(StoreManyAsync, MaxBatch);
+        _checks = new(ExistManyAsync, MaxBatch);
     }
 
-    public async Task<bool> ExistsAsync(string queue, string messageId, string currentState, CancellationToken cancellationToken)
+    /// <summary>Stores the final state and logs the processing (in a batch with concurrent calls); true if this call stored it.</summary>
+    public Task<bool> StoreAsync(FinalState state, CancellationToken cancellationToken) =>
+        _stores.SubmitAsync(state).WaitAsync(cancellationToken);
+
+    /// <summary>Whether the final state is stored (checked in a batch with concurrent calls).</summary>
+    public Task<bool> ExistsAsync(string queue, string messageId, string currentState, CancellationToken cancellationToken) =>
+        _checks.SubmitAsync((queue, messageId, currentState)).WaitAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<bool>> StoreManyAsync(IReadOnlyList<FinalState> states)
     {
-        await using var command = dataSource.CreateCommand(ExistsSql);
-        command.Parameters.AddWithValue(messageId);
-        command.Parameters.AddWithValue(currentState);
-        command.Parameters.AddWithValue(queue);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var command = _dataSource.CreateCommand(StoreManySql);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. states.Select(s => s.MessageId)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. states.Select(s => s.CurrentState)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. states.Select(s => s.Queue)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. states.Select(s => s.NextState)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime?[]> { TypedValue = [.. states.Select(s => s.CreatedAt?.UtcDateTime)] });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _options.ConsumerId });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)_options.Phase });
+        var stored = new List<bool>(states.Count);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            stored.Add(reader.GetString(0) == ProcessingOutcomes.Processed);
+        }
+
+        return stored;
+    }
+
+    private async Task<IReadOnlyList<bool>> ExistManyAsync(IReadOnlyList<(string Queue, string MessageId, string CurrentState)> keys)
+    {
+        await using var command = _dataSource.CreateCommand(ExistsManySql);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.MessageId)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.CurrentState)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.Queue)] });
+        var exists = new List<bool>(keys.Count);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            exists.Add(reader.GetBoolean(0));
+        }
+
+        return exists;
     }
 
     public async Task LogAsync(string queue, string? messageId, string? currentState, string outcome, string? detail, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(LogSql);
+        await using var command = _dataSource.CreateCommand(LogSql);
         command.Parameters.AddWithValue(messageId ?? "");
         command.Parameters.AddWithValue(currentState ?? "");
         command.Parameters.AddWithValue(queue);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using QueueLab.Batching;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Ordering.Options;
 using QueueLab.Ordering.Parsing;
@@ -24,6 +25,14 @@ public sealed partial class MessageHandler(
     ILogger<MessageHandler> logger)
 {
     private static readonly TimeSpan MaxInfrastructureBackoff = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most messages one completion script call completes.</summary>
+    public const int MaxCompletionBatch = 256;
+
+    // Messages that finish together are completed in one script call (one round trip and one script run for the
+    // group, not one per message); each handler still waits for its own message's completion.
+    private readonly MicroBatcher<Completion, bool> _completions = new(
+        batch => store.CompleteManyAsync(batch, systemOfRecord.RecordedByCompletionScript), MaxCompletionBatch);
 
     public async Task HandleAsync(TakenMessage taken, CancellationToken cancellationToken)
     {
@@ -80,8 +89,8 @@ public sealed partial class MessageHandler(
         await WithInfrastructureRetryAsync(() => systemOfRecord.RecordAsync(result, body, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         var traceParent = activity?.Id ?? message.TraceParent ?? "";
-        await WithInfrastructureRetryAsync(() => store.CompleteAsync(message.Seq, raw, body, traceParent,
-            processedAt.ToUnixTimeMilliseconds(), systemOfRecord.RecordedByCompletionScript), cancellationToken).ConfigureAwait(false);
+        var completion = new Completion(message.Seq, raw, body, traceParent, processedAt.ToUnixTimeMilliseconds());
+        await WithInfrastructureRetryAsync(() => _completions.SubmitAsync(completion), cancellationToken).ConfigureAwait(false);
         metrics.Processed(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
     }
 

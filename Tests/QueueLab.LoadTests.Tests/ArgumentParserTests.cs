@@ -45,9 +45,26 @@ public sealed class ArgumentParserTests
     }
 
     [Fact]
-    public void An_unknown_suite_or_phase_3_is_a_usage_error()
+    public void An_unknown_suite_or_phase_is_a_usage_error()
     {
         Should.Throw<UsageException>(() => Suites.SuiteCatalog.Find("nope"));
-        Should.Throw<UsageException>(() => Rabbit.RabbitSettings.From(new SuiteOptions { Suite = "rabbit-burst", Phase = 3 }));
+        Should.Throw<UsageException>(() => Rabbit.RabbitSettings.From(new SuiteOptions { Suite = "rabbit-burst", Phase = 4 }));
+    }
+
+    [Fact]
+    public void Phase_3_starts_etcd_and_the_coordinators_and_waits_for_the_allocation()
+    {
+        var settings = Rabbit.RabbitSettings.From(new SuiteOptions { Suite = "rabbit-burst", Phase = 3, Consumers = 6 });
+        var profile = settings.Profile();
+
+        profile.AppHostSettings.ShouldContain("QueueLab:Phase=3");
+        profile.Resources.ShouldContain("etcd");
+        profile.Resources.ShouldContain("coordinator");
+        profile.Resources.Last().ShouldBe("consumer");
+        settings.Deduplicates.ShouldBeTrue();
+        settings.ReadyConsumers(3).ShouldBe((1, 6));
+        (settings with { Consumers = 2 }).ReadyConsumers(3).ShouldBe((1, 3));
+        (settings with { Phase = 2 }).ReadyConsumers(3).ShouldBe((6, 18));
+        (settings with { Phase = 1 }).Deduplicates.ShouldBeFalse();
     }
 }

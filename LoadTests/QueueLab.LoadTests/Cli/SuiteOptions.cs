@@ -23,7 +23,7 @@ public sealed record SuiteOptions
 
     public double? WorkMs { get; init; }
 
-    /// <summary>Pipeline A phase (1: no dedup, 2: Redis + PostgreSQL dedup).</summary>
+    /// <summary>Pipeline A phase (1: no dedup, 2: Redis + PostgreSQL dedup, 3: phase 2 + etcd allocation).</summary>
     public int? Phase { get; init; }
 
     /// <summary>Pipeline A consumer replicas.</summary>
@@ -86,7 +86,7 @@ public sealed record SuiteOptions
           --processors P          pipeline B processor replicas (default 3)
           --in-flight C           messages in flight per processor (default 8; overhead 64)
           --work-ms W             simulated work per message, ms (default 500; overhead 0)
-          --phase K               pipeline A phase, 1 or 2 (default 2)
+          --phase K               pipeline A phase: 1, 2 or 3 (etcd allocation) (default 2)
           --consumers N           pipeline A consumer replicas (default 3)
           --confirm-window N      outstanding publisher confirms (default 256)
           --report-dir DIR        parent folder of the run's report folder (default reports/)

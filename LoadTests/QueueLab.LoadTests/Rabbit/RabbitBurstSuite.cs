@@ -3,6 +3,7 @@ using QueueLab.LoadTests.Cli;
 using QueueLab.LoadTests.Labs;
 using QueueLab.LoadTests.Suites;
 using QueueLab.LoadTests.Verification;
+using QueueLab.Messaging;
 
 namespace QueueLab.LoadTests.Rabbit;
 
@@ -26,7 +27,8 @@ public sealed class RabbitBurstSuite : ISuite
         var settings = RabbitSettings.From(options);
         var messages = options.Messages ?? 5000;
         await using var client = await RabbitClient.ConnectAsync(lab["messaging"], lab["queuelab"]).ConfigureAwait(false);
-        await client.WaitReadyAsync(lab.StartedBySuite ? settings.Consumers : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        var (perQueue, total) = lab.StartedBySuite ? settings.ReadyConsumers(LabTopology.DefaultQueues.Count) : (1, LabTopology.DefaultQueues.Count);
+        await client.WaitReadyAsync(perQueue, total, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await RabbitRun.WarmUpAsync(client, settings, options.Warmup ?? 300, options, cancellationToken).ConfigureAwait(false);
 
         var cpu = CpuProfile.Start(lab, "consumer", "messaging", "postgres", "cache");
@@ -51,7 +53,7 @@ public sealed class RabbitBurstSuite : ISuite
             result = result.WithMetric(BaselineThroughput, Math.Round(baseline.Throughput, 1)).WithMetric(Ratio, Math.Round(ratio, 4));
         }
 
-        var thresholds = Invariants.Thresholds(ordered: false, allowDuplicates: settings.Phase == 1).ToList();
+        var thresholds = Invariants.Thresholds(ordered: false, allowDuplicates: !settings.Deduplicates).ToList();
         thresholds.Add(Threshold.Metric("final_states_missing", v => v == 0, "every (message, queue) has its final state"));
         if (options.MinRatio is { } minRatio && baseline is not null)
         {

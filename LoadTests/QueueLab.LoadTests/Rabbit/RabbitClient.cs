@@ -25,18 +25,32 @@ public sealed class RabbitClient : IAsyncDisposable
         return new RabbitClient(connection, NpgsqlDataSource.Create(database));
     }
 
-    /// <summary>Waits until each default work queue has at least <paramref name="consumers"/> consumers and the tables exist.</summary>
-    public async Task WaitReadyAsync(int consumers, TimeSpan timeout)
+    /// <summary>
+    /// Waits until each default work queue has at least <paramref name="perQueue"/> consumers, and the queues together
+    /// at least <paramref name="total"/> (phase 3 spreads the consumers over the queues by priority), and the tables exist.
+    /// </summary>
+    public async Task WaitReadyAsync(int perQueue, int total, TimeSpan timeout)
     {
-        foreach (var queue in LabTopology.DefaultQueues)
+        await Poll.UntilAsync(async () =>
         {
-            await Poll.UntilAsync(async () =>
+            var counts = new List<long>();
+            foreach (var queue in LabTopology.DefaultQueues)
             {
-                // A passive declare of a missing queue closes the channel: a fresh channel per attempt.
-                await using var channel = await Connection.CreateChannelAsync().ConfigureAwait(false);
-                return (await channel.QueueDeclarePassiveAsync(queue.Name).ConfigureAwait(false)).ConsumerCount >= consumers;
-            }, timeout, $"{consumers} consumers consume {queue.Name}").ConfigureAwait(false);
-        }
+                // A passive declare of a missing queue (phase 3 declares them as consumers are assigned) closes the
+                // channel: a fresh channel per queue and attempt.
+                try
+                {
+                    await using var channel = await Connection.CreateChannelAsync().ConfigureAwait(false);
+                    counts.Add((await channel.QueueDeclarePassiveAsync(queue.Name).ConfigureAwait(false)).ConsumerCount);
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                {
+                    return false;
+                }
+            }
+
+            return counts.All(c => c >= perQueue) && counts.Sum() >= total;
+        }, timeout, $"{perQueue} or more consumers on each default queue, {total} or more in all").ConfigureAwait(false);
 
         await Poll.UntilAsync(async () =>
         {

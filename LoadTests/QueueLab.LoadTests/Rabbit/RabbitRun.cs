@@ -15,7 +15,7 @@ public sealed record RabbitRunResult(RunResult Result, long Confirmed, TimeSpan 
 /// The scenario both rabbit suites share: invocation k publishes message k (direct, topic and fanout in turn, the
 /// pipeline's headers and body) with a publisher confirm, and completes when every queue it reached has its final
 /// state stored. After the run the invariant checker compares the expected (message id, queue) pairs with what the
-/// processing log says was processed (exactly once in phase 2; at least once in phase 1), and the final-state table
+/// processing log says was processed (exactly once in phases 2 and 3; at least once in phase 1), and the final-state table
 /// must hold every pair.
 /// </summary>
 public static class RabbitRun
@@ -98,7 +98,7 @@ public static class RabbitRun
                     $"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1", ct).ConfigureAwait(false);
                 var storedSet = stored.ToHashSet();
                 missing = expected.Count(pair => !storedSet.Contains(pair));
-                var mode = settings.Phase == 1 ? VerificationOptions.AtLeastOnce : VerificationOptions.ExactlyOnce;
+                var mode = settings.Deduplicates ? VerificationOptions.ExactlyOnce : VerificationOptions.AtLeastOnce;
                 var report = InvariantChecker.Check(expected, processed, mode);
                 return Invariants.ToResult(report, $"pipeline A processing log for ids {prefix}-*, {stored.Count} final states stored, {missing} missing");
             },

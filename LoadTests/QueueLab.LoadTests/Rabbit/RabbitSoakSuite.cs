@@ -3,6 +3,7 @@ using QueueLab.LoadTests.Cli;
 using QueueLab.LoadTests.Labs;
 using QueueLab.LoadTests.Suites;
 using QueueLab.LoadTests.Verification;
+using QueueLab.Messaging;
 
 namespace QueueLab.LoadTests.Rabbit;
 
@@ -24,7 +25,8 @@ public sealed class RabbitSoakSuite : ISuite
         var duration = options.Duration ?? TimeSpan.FromSeconds(60);
         var bound = options.MaxBacklog ?? (long)Math.Max(100, Math.Ceiling(rate * 2));
         await using var client = await RabbitClient.ConnectAsync(lab["messaging"], lab["queuelab"]).ConfigureAwait(false);
-        await client.WaitReadyAsync(lab.StartedBySuite ? settings.Consumers : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        var (perQueue, total) = lab.StartedBySuite ? settings.ReadyConsumers(LabTopology.DefaultQueues.Count) : (1, LabTopology.DefaultQueues.Count);
+        await client.WaitReadyAsync(perQueue, total, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await RabbitRun.WarmUpAsync(client, settings, options.Warmup ?? 300, options, cancellationToken).ConfigureAwait(false);
 
         var backlog = new BacklogSampler(client.BacklogAsync, TimeSpan.FromMilliseconds(500));
@@ -46,7 +48,7 @@ public sealed class RabbitSoakSuite : ISuite
                 .WithMetric("offered_vs_raw_capacity", Math.Round(rate / baseline.Throughput, 4));
         }
 
-        var thresholds = Invariants.Thresholds(ordered: false, allowDuplicates: settings.Phase == 1).ToList();
+        var thresholds = Invariants.Thresholds(ordered: false, allowDuplicates: !settings.Deduplicates).ToList();
         thresholds.Add(Threshold.Metric("final_states_missing", v => v == 0, "every (message, queue) has its final state"));
         thresholds.Add(Threshold.Metric("backlog_max", v => v <= bound, $"backlog <= {bound} (bounded)"));
         if (options.MaxP99 is { } p99)

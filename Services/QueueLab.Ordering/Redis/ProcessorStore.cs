@@ -37,9 +37,34 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
 
     /// <returns>Whether the message was still in this processor's in-flight list.</returns>
     public async Task<bool> CompleteAsync(long seq, string raw, string body, string traceParent, long processedAtMs, bool recordInRedis) =>
-        (long)await database.ScriptEvaluateAsync(ProcessorScripts.Complete,
-            [keys.Records, keys.Results, keys.InFlight(processorId)],
-            [seq, raw, body, traceParent, processedAtMs, recordInRedis ? "1" : "0"]).ConfigureAwait(false) > 0;
+        (await CompleteManyAsync([new Completion(seq, raw, body, traceParent, processedAtMs)], recordInRedis).ConfigureAwait(false))[0];
+
+    /// <summary>Completes several messages in one atomic script call.</summary>
+    /// <returns>Per message, whether it was still in this processor's in-flight list.</returns>
+    public async Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<Completion> completions, bool recordInRedis)
+    {
+        if (completions.Count == 0)
+        {
+            return [];
+        }
+
+        var args = new RedisValue[1 + (completions.Count * 5)];
+        args[0] = recordInRedis ? "1" : "0";
+        for (var i = 0; i < completions.Count; i++)
+        {
+            var c = completions[i];
+            var at = 1 + (i * 5);
+            args[at] = c.Seq;
+            args[at + 1] = c.Raw;
+            args[at + 2] = c.Body;
+            args[at + 3] = c.TraceParent;
+            args[at + 4] = c.ProcessedAtMs;
+        }
+
+        var removed = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Complete,
+            [keys.Records, keys.Results, keys.InFlight(processorId)], args).ConfigureAwait(false))!;
+        return [.. removed.Select(r => (long)r > 0)];
+    }
 
     public Task DeadLetterAsync(string raw, string entry, long? seq, bool recordSkip, string reason) =>
         database.ScriptEvaluateAsync(ProcessorScripts.DeadLetter,

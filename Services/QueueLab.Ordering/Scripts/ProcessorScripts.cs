@@ -64,20 +64,27 @@ public static class ProcessorScripts
         """;
 
     /// <summary>
-    /// KEYS: records, results stream, own in-flight. ARGV: seq, raw message, result body, traceparent,
-    /// processed-at (Unix ms), '1' to record in Redis. Writes the system of record once per seq (a second result
-    /// for the same seq re-sends the recorded one), appends the result to the stream, then removes the message
-    /// from the in-flight list. Returns how many in-flight copies were removed (0 if it had been reclaimed).
+    /// KEYS: records, results stream, own in-flight. ARGV: '1' to record in Redis, then for each message five
+    /// values: seq, raw message, result body, traceparent, processed-at (Unix ms). Completes every message in the
+    /// one atomic call (the processor completes the messages that finish together in one call): writes the system
+    /// of record once per seq (a second result for the same seq re-sends the recorded one), appends the result to
+    /// the stream, then removes the message from the in-flight list. Returns, per message, how many in-flight copies
+    /// were removed (0 if it had been reclaimed).
     /// </summary>
     public const string Complete = """
-        local body = ARGV[3]
-        if ARGV[6] == '1' then
-          if redis.call('HSETNX', KEYS[1], ARGV[1], body) == 0 then
-            body = redis.call('HGET', KEYS[1], ARGV[1])
+        local record = ARGV[1] == '1'
+        local removed = {}
+        for i = 2, #ARGV, 5 do
+          local seq, body = ARGV[i], ARGV[i + 2]
+          if record then
+            if redis.call('HSETNX', KEYS[1], seq, body) == 0 then
+              body = redis.call('HGET', KEYS[1], seq)
+            end
           end
+          redis.call('XADD', KEYS[2], '*', 'seq', seq, 'kind', 'r', 'tp', ARGV[i + 3], 'at', ARGV[i + 4], 'body', body)
+          removed[#removed + 1] = redis.call('LREM', KEYS[3], 1, ARGV[i + 1])
         end
-        redis.call('XADD', KEYS[2], '*', 'seq', ARGV[1], 'kind', 'r', 'tp', ARGV[4], 'at', ARGV[5], 'body', body)
-        return redis.call('LREM', KEYS[3], 1, ARGV[2])
+        return removed
         """;
 
     /// <summary>

@@ -188,6 +188,33 @@ public sealed class ScriptTests(OrderingFixture lab)
     }
 
     [Fact]
+    public async Task Complete_many_completes_each_message_of_the_batch_in_one_call()
+    {
+        var store = new ProcessorStore(Db, _keys, "p1");
+        await Db.ListRightPushAsync(_keys.InFlight("p1"), ["raw-1", "raw-2", "raw-keep"]);
+        await Db.HashSetAsync(_keys.Records, 2, """{"seq":2,"v":"recorded"}""");
+
+        var removed = await store.CompleteManyAsync(
+        [
+            new Completion(1, "raw-1", """{"seq":1,"v":"one"}""", "tp-1", 10),
+            new Completion(2, "raw-2", """{"seq":2,"v":"again"}""", "", 11),
+            new Completion(3, "raw-3", """{"seq":3,"v":"reclaimed"}""", "", 12),
+        ], recordInRedis: true);
+
+        removed.ShouldBe([true, true, false]);
+        (await Db.ListRangeAsync(_keys.InFlight("p1"))).Select(v => v.ToString()).ShouldBe(["raw-keep"]);
+        var entries = await Db.StreamRangeAsync(_keys.Results);
+        entries.Select(e => (e["seq"].ToString(), e["body"].ToString(), e["tp"].ToString(), e["at"].ToString())).ShouldBe(
+        [
+            ("1", """{"seq":1,"v":"one"}""", "tp-1", "10"),
+            ("2", """{"seq":2,"v":"recorded"}""", "", "11"),
+            ("3", """{"seq":3,"v":"reclaimed"}""", "", "12"),
+        ]);
+        (await Db.HashGetAsync(_keys.Records, 1)).ToString().ShouldBe("""{"seq":1,"v":"one"}""");
+        (await store.CompleteManyAsync([], recordInRedis: true)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Dead_letter_records_a_skip_once_and_tells_the_sequencer()
     {
         var store = new ProcessorStore(Db, _keys, "p1");
