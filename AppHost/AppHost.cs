@@ -1,3 +1,4 @@
+using QueueLab.AppHost.Commands;
 using QueueLab.AppHost.Infrastructure;
 using QueueLab.AppHost.Pipelines;
 
@@ -20,5 +21,8 @@ if (pipelines.Rabbit)
 {
     builder.AddRabbitPipeline(servers);
 }
+
+// The dashboard's commands: scenarios, checks and faults (AppHost/Commands).
+builder.AddLabCommands(settings, pipelines);
 
 builder.Build().Run();
