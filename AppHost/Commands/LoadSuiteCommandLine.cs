@@ -89,9 +89,17 @@ public sealed class LoadSuiteCommandLine(string assemblyPath, string workingDire
         };
         start.ArgumentList.Add(AssemblyPath);
         start.ArgumentList.Add(suite);
-        foreach (var argument in arguments)
+        for (var i = 0; i < arguments.Count; i++)
         {
-            start.ArgumentList.Add(argument);
+            if (arguments[i] is "--cache" or "--messaging" or "--queuelab" && i + 1 < arguments.Count)
+            {
+                // Connection strings carry passwords: they go in the environment (readable by this user only), not on
+                // the command line, which `ps` shows to every local user. The CLI reads ConnectionStrings__<name>.
+                start.Environment["ConnectionStrings__" + arguments[i][2..]] = arguments[++i];
+                continue;
+            }
+
+            start.ArgumentList.Add(arguments[i]);
         }
 
         start.ArgumentList.Add("--progress");

@@ -188,20 +188,13 @@ public static class RabbitCommands
         var consumer = services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == RabbitPipeline.ConsumerName);
         arguments.AddRange(
         [
-            "--phase", Invariant(SuitePhase(phase)),
+            "--phase", Invariant(phase),
             "--consumers", Invariant(consumer.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1),
             "--messaging", await LabCommands.ConnectionStringAsync(services, LabServers.MessagingName, context.CancellationToken).ConfigureAwait(false),
             "--queuelab", await LabCommands.ConnectionStringAsync(services, LabServers.DatabaseName, context.CancellationToken).ConfigureAwait(false),
         ]);
         return await OrderingCommands.StartRunAsync(services, pipeline, suite, arguments, context.CancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// The phase the suite checks against: phase 3 is phase 2's deduplication plus etcd allocation, so its runs are
-    /// verified exactly once like phase 2 (the suites on this branch accept <c>--phase</c> 1 or 2; against a running lab
-    /// the phase only chooses the verification).
-    /// </summary>
-    private static int SuitePhase(int phase) => phase == 3 ? 2 : phase;
 
     private static string[] QueueNames(IConfiguration configuration)
     {

@@ -16,7 +16,7 @@ Console.CancelKeyPress += (_, e) =>
 SuiteOptions options;
 try
 {
-    options = ArgumentParser.Parse(args);
+    options = ArgumentParser.Parse(args, Environment.GetEnvironmentVariable);
 }
 catch (UsageException ex)
 {

@@ -67,4 +67,16 @@ public sealed class ArgumentParserTests
         (settings with { Phase = 2 }).ReadyConsumers(3).ShouldBe((6, 18));
         (settings with { Phase = 1 }).Deduplicates.ShouldBeFalse();
     }
+
+    [Fact]
+    public void Connection_strings_not_on_the_command_line_come_from_the_environment()
+    {
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__cache"] = "127.0.0.1:1,password=from-env", ["ConnectionStrings__queuelab"] = "Host=env" };
+        var o = ArgumentParser.Parse(["rabbit-burst", "--queuelab", "Host=arg"], name => environment.GetValueOrDefault(name));
+
+        o.ConnectionStrings["cache"].ShouldBe("127.0.0.1:1,password=from-env");
+        o.ConnectionStrings["queuelab"].ShouldBe("Host=arg", "the command line wins");
+        o.ConnectionStrings.ContainsKey("messaging").ShouldBeFalse();
+        o.UsesRunningLab.ShouldBeTrue();
+    }
 }

@@ -55,6 +55,30 @@ public static class ArgumentParser
         return options with { ConnectionStrings = connections };
     }
 
+    /// <summary>The connection names a suite can use; each may also come from <c>ConnectionStrings__{name}</c>.</summary>
+    public static readonly IReadOnlyList<string> ConnectionNames = ["cache", "messaging", "queuelab"];
+
+    /// <summary>
+    /// <see cref="Parse(IReadOnlyList{string})"/>, then every connection string not given on the command line taken from
+    /// the environment (<c>ConnectionStrings__cache</c>, the Aspire convention): a caller can keep passwords off the
+    /// command line, where any local user's <c>ps</c> would see them.
+    /// </summary>
+    public static SuiteOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var options = Parse(args);
+        var connections = new Dictionary<string, string>(options.ConnectionStrings, StringComparer.OrdinalIgnoreCase);
+        foreach (var name in ConnectionNames.Where(n => !connections.ContainsKey(n)))
+        {
+            if (environment("ConnectionStrings__" + name) is { Length: > 0 } value)
+            {
+                connections[name] = value;
+            }
+        }
+
+        return options with { ConnectionStrings = connections };
+    }
+
     /// <summary>60s, 5m, 1h, 500ms, a plain number of seconds, or hh:mm:ss.</summary>
     public static TimeSpan Duration(string name, string text)
     {
