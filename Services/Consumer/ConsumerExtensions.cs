@@ -45,6 +45,7 @@ public static class ConsumerExtensions
         }
         builder.Services.AddSingleton<RecentCompletions>();
         builder.Services.AddSingleton<MessageTracker>();
+        builder.Services.AddHostedService<ProcessingKeyRenewal>();
         builder.Services.AddSingleton<FinalStateStore>();
         builder.Services.AddSingleton<Republisher>();
         builder.Services.AddSingleton<SimulatedWork>();

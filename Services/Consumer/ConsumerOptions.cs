@@ -28,9 +28,12 @@ public sealed class ConsumerOptions
     [Range(1, 1000)]
     public int DeliveryLimit { get; set; } = 20;
 
-    /// <summary>Time-to-live of a processing key: a crashed holder's key frees itself after this.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan ProcessingKeyTtl { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Time-to-live of a processing key: a crashed holder's key frees itself after this, so its messages wait at most
+    /// this long for another consumer. A live holder extends its keys every third of it, however long the work takes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "01:00:00")]
+    public TimeSpan ProcessingKeyTtl { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a delivery whose key is held waits (in the held queue) before it comes back.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
