@@ -10,6 +10,10 @@ namespace QueueLab.Processor;
 /// Keeps up to <c>MaxInFlight</c> messages in process: whenever slots are free it moves that many messages from
 /// the input into this processor's in-flight list in one script call and hands each to the
 /// <see cref="MessageHandler"/>. On stop it cancels the work and returns whatever is still in flight to the input.
+/// A message in its own in-flight list that no handler of this process works on (a take whose reply was lost to a
+/// dropped connection after Redis had moved the messages, or a handler that failed unexpectedly) is adopted: handled
+/// again, after any failed take and every <see cref="ReconcileInterval"/>. Without that it would stay there for as
+/// long as this processor lives, and the sequencer would wait for its seq for good.
 /// </summary>
 public sealed partial class ProcessorWorker(
     ProcessorStore store,
@@ -19,11 +23,18 @@ public sealed partial class ProcessorWorker(
     TimeProvider time,
     ILogger<ProcessorWorker> logger) : BackgroundService
 {
+    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(5);
+
+    // How many copies of each raw message this process's handlers work on (byte-identical copies can be in flight twice).
+    private readonly ConcurrentDictionary<string, int> _handling = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         using var slots = new SemaphoreSlim(o.MaxInFlight, o.MaxInFlight);
         var running = new ConcurrentDictionary<Task, bool>();
+        var reconcileAt = time.GetTimestamp();
+        var suspect = true; // messages left in flight by an earlier life of this processor id are adopted at once
         LogStarting(store.ProcessorId, o.MaxInFlight, o.WorkTime.TotalMilliseconds);
         try
         {
@@ -37,13 +48,24 @@ public sealed partial class ProcessorWorker(
                     free++;
                 }
 
-                IReadOnlyList<TakenMessage> taken;
+                IReadOnlyList<TakenMessage> taken = [];
                 try
                 {
-                    taken = await store.TakeAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
+                    if (suspect || time.GetElapsedTime(reconcileAt) >= ReconcileInterval)
+                    {
+                        (taken, suspect) = await AdoptOrphansAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
+                        reconcileAt = time.GetTimestamp();
+                    }
+
+                    if (taken.Count == 0)
+                    {
+                        taken = await store.TakeAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
+                    // The take may have run in Redis with its reply lost: look for orphans before the next take.
+                    suspect = true;
                     slots.Release(free);
                     LogTakeFailed(ex.Message);
                     await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken).ConfigureAwait(false);
@@ -57,6 +79,7 @@ public sealed partial class ProcessorWorker(
 
                 foreach (var message in taken)
                 {
+                    _handling.AddOrUpdate(message.Raw, 1, (_, n) => n + 1);
                     var task = RunAsync(message, slots, stoppingToken);
                     running[task] = true;
                     _ = task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None,
@@ -121,18 +144,57 @@ public sealed partial class ProcessorWorker(
         }
         catch (Exception ex)
         {
-            // Unexpected: the message stays in flight and is returned to the input when this processor stops or dies.
+            // Unexpected: the message stays in flight, and the next reconciliation adopts it again.
             LogHandlerFailed(ex);
         }
         finally
         {
+            // After the handler's last script: a message it completed is out of the in-flight list by now, and one it
+            // left there (an unexpected failure) becomes an orphan the next reconciliation adopts.
+            if (_handling.AddOrUpdate(message.Raw, 0, (_, n) => n - 1) <= 0)
+            {
+                _handling.TryRemove(new KeyValuePair<string, int>(message.Raw, 0));
+            }
+
             metrics.InFlight(-1);
             slots.Release();
         }
     }
 
+    /// <summary>
+    /// The messages in this processor's in-flight list that none of its handlers works on, up to <paramref name="free"/>
+    /// of them, and whether more are left. The handlers are counted before the list is read, and only this loop adds
+    /// handlers, so a message seen in the list and not counted has no handler: its take's reply was lost, or its
+    /// handler gave up on it.
+    /// </summary>
+    private async Task<(IReadOnlyList<TakenMessage> Orphans, bool More)> AdoptOrphansAsync(int free)
+    {
+        var handling = new Dictionary<string, int>(_handling, StringComparer.Ordinal);
+        var orphans = new List<TakenMessage>();
+        foreach (var raw in await store.InFlightAsync().ConfigureAwait(false))
+        {
+            if (handling.TryGetValue(raw, out var count) && count > 0)
+            {
+                handling[raw] = count - 1;
+                continue;
+            }
+
+            orphans.Add(new TakenMessage(raw, SeqClaim.Unknown));
+        }
+
+        if (orphans.Count > 0)
+        {
+            LogAdopted(orphans.Count);
+        }
+
+        return ([.. orphans.Take(free)], orphans.Count > free);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} starting: {MaxInFlight} in flight, {WorkMs} ms work")]
     private partial void LogStarting(string processorId, int maxInFlight, double workMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adopting {Count} messages in this processor's in-flight list that no handler works on")]
+    private partial void LogAdopted(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Taking messages failed: {Error}")]
     private partial void LogTakeFailed(string error);

@@ -32,6 +32,10 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         return taken;
     }
 
+    /// <summary>Everything in this processor's in-flight list (a few messages: at most its in-flight limit).</summary>
+    public async Task<IReadOnlyList<string>> InFlightAsync() =>
+        [.. (await database.ListRangeAsync(keys.InFlight(processorId)).ConfigureAwait(false)).Select(v => (string)v!)];
+
     public async Task<bool> ClaimAsync(long seq, string raw) =>
         (long)await database.ScriptEvaluateAsync(ProcessorScripts.Claim, [keys.Claims], [seq, raw]).ConfigureAwait(false) == 1;
 

@@ -91,6 +91,33 @@ public sealed class FailoverTests(OrderingFixture lab)
     }
 
     [Fact]
+    public async Task A_message_left_in_a_live_processors_in_flight_list_is_adopted_and_comes_out_in_order()
+    {
+        var (first, outputStart) = await lab.BeginAsync();
+        string? processorId = null;
+        foreach (var id in (await lab.Db.SetMembersAsync(lab.Keys.Processors)).Select(v => v.ToString()))
+        {
+            if (await lab.Db.KeyExistsAsync(lab.Keys.Heartbeat(id)))
+            {
+                processorId = id;
+                break;
+            }
+        }
+
+        processorId.ShouldNotBeNull("a live processor");
+
+        // As if a take's reply had been lost to a dropped connection after Redis moved the message: it is in a live
+        // processor's in-flight list and none of its handlers knows it. The sequencer needs it before the rest.
+        await lab.Db.ListRightPushAsync(lab.Keys.InFlight(processorId), OrderingFixture.Message(first));
+        await lab.PushAsync(Enumerable.Range(1, 4).Select(i => OrderingFixture.Message(first + i)));
+
+        var output = await lab.WaitForOutputAsync(outputStart, 5, TimeSpan.FromSeconds(30));
+
+        output.Select(m => m.Seq).ShouldBe(Enumerable.Range(0, 5).Select(i => first + i));
+        (await lab.Db.ListLengthAsync(lab.Keys.InFlight(processorId))).ShouldBe(0, "the adopted message left the in-flight list when it completed");
+    }
+
+    [Fact]
     public async Task A_stale_fencing_token_cannot_emit()
     {
         var (first, outputStart) = await lab.BeginAsync();
