@@ -12,6 +12,9 @@ namespace QueueLab.ChaosTests;
 public sealed record OrderedChaosResult(
     VerificationReport<long> Invariants, IReadOnlyList<(string Fault, DateTimeOffset At, RecoveryStats Recovery)> Faults, RunResult Run)
 {
+    /// <summary>Pipeline B's state when the invariants failed (null when they held).</summary>
+    public string? State { get; init; }
+
     /// <summary>The worst stall over all faults of the run.</summary>
     public TimeSpan LongestStall => Faults.Count == 0 ? TimeSpan.Zero : Faults.Max(f => f.Recovery.LongestStall);
 }
@@ -75,7 +78,40 @@ public static class OrderedChaos
             ChaosLog.Scenario("B: " + scenario, "(no fault injected)", report.Summary, null);
         }
 
-        return new OrderedChaosResult(report, recoveries, run.Result);
+        var state = report.Passed ? null : await DescribeStateAsync(lab).ConfigureAwait(false);
+        if (state is not null)
+        {
+            ChaosLog.Write($"pipeline B state after the failed run: {state}");
+        }
+
+        return new OrderedChaosResult(report, recoveries, run.Result) { State = state };
+    }
+
+    /// <summary>Where pipeline B's messages are (for a failed run's message): input, in flight per processor, results,
+    /// reorder buffer, the sequencer's position and lock, the processors registered and alive.</summary>
+    public static async Task<string> DescribeStateAsync(OrderingChaosFixture lab)
+    {
+        var db = lab.Client.Db;
+        var keys = lab.Client.Keys;
+        try
+        {
+            var processors = (await db.SetMembersAsync(keys.Processors).ConfigureAwait(false)).Select(v => v.ToString()).ToList();
+            var inFlight = new List<string>();
+            foreach (var id in processors)
+            {
+                inFlight.Add($"{id}: {await db.ListLengthAsync(keys.InFlight(id)).ConfigureAwait(false)} in flight, " +
+                             $"heartbeat {(await db.KeyExistsAsync(keys.Heartbeat(id)).ConfigureAwait(false) ? "alive" : "missing")}");
+            }
+
+            return $"input {await db.ListLengthAsync(keys.Input).ConfigureAwait(false)}, results {await db.StreamLengthAsync(keys.Results).ConfigureAwait(false)}, " +
+                   $"reorder buffer {await db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false)}, next seq {await db.StringGetAsync(keys.NextSeq).ConfigureAwait(false)}, " +
+                   $"output {await db.ListLengthAsync(keys.Output).ConfigureAwait(false)}, lock {await db.StringGetAsync(keys.SequencerLock).ConfigureAwait(false)}, " +
+                   $"processors [{string.Join("; ", inFlight)}], replicas {string.Join(", ", lab.Faults.Replicas("processor").Concat(lab.Faults.Replicas("sequencer")).Select(r => $"{r.InstanceId} {r.State}"))}";
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return $"unreadable: {ex.Message}";
+        }
     }
 
     /// <summary>When the run's schedule stopped sending.</summary>

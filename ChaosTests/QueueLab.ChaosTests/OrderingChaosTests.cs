@@ -116,7 +116,7 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
     {
         result.Faults.ShouldNotBeEmpty("the fault was injected during the run");
         var s = result.Invariants.Summary;
-        result.Invariants.Passed.ShouldBeTrue(result.Invariants.Render(20));
+        result.Invariants.Passed.ShouldBeTrue(result.Invariants.Render(20) + (result.State is null ? "" : "\npipeline B state: " + result.State));
         (s.Lost, s.Duplicated, s.Reordered, s.Unexpected).ShouldBe((0, 0, 0, 0));
     }
 }

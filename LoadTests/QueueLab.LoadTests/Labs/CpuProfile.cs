@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using QueueLab.Faults;
 using QueueLab.Testing;
 
 namespace QueueLab.LoadTests.Labs;
@@ -12,8 +13,6 @@ namespace QueueLab.LoadTests.Labs;
 public sealed class CpuProfile
 {
     public const string Runner = "load runner (this process)";
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
-
     private readonly Func<string, IReadOnlyList<int>>? _pids;
     private readonly IReadOnlyList<string> _resources;
     private readonly Dictionary<string, double> _before;
@@ -52,25 +51,11 @@ public sealed class CpuProfile
         {
             foreach (var resource in _resources)
             {
-                snapshot[resource] = _pids(resource).SelectMany(LabProcesses.Tree).Distinct().Sum(CpuSeconds);
+                snapshot[resource] = _pids(resource).SelectMany(LabProcesses.Tree).Distinct().Sum(ProcessTree.CpuSeconds);
             }
         }
 
         snapshot[Runner] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         return snapshot;
-    }
-
-    private static double CpuSeconds(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 0;
-        }
     }
 }
