@@ -107,7 +107,9 @@ public static class RabbitChaos
         // Done when every final state is stored and the log has stopped growing (a late redelivery would still show).
         var lastCount = -1L;
         var stableSince = DateTime.UtcNow;
-        await Poll.UntilAsync(async () =>
+        try
+        {
+            await Poll.UntilAsync(async () =>
         {
             var count = await CountAsync(lab, prefix, all: true).ConfigureAwait(false);
             if (count != lastCount)
@@ -118,6 +120,11 @@ public static class RabbitChaos
 
             return await StoredAsync(lab, prefix).ConfigureAwait(false) >= expected.Count && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(2);
         }, TimeSpan.FromSeconds(180), "every final state is stored and the processing log is quiet", TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} {await DescribeMissingAsync(lab, prefix, expected).ConfigureAwait(false)}", ex);
+        }
 
         var rows = await ReadLogAsync(lab, prefix).ConfigureAwait(false);
         var observed = rows.Select(r => r.Pair).ToList();
@@ -141,6 +148,35 @@ public static class RabbitChaos
         }
 
         return new RabbitChaosResult(lab.Phase, report, reordered, missing, recoveries, run);
+    }
+
+    /// <summary>For a run that did not finish: the first pairs with no final state, what the log says of each, and
+    /// whether a processing key still holds it (and for how long).</summary>
+    private static async Task<string> DescribeMissingAsync(RabbitChaosFixture lab, string prefix, IReadOnlyList<QueuedMessage> expected)
+    {
+        var stored = (await ReadPairsAsync(lab, prefix).ConfigureAwait(false)).ToHashSet();
+        var missing = expected.Where(p => !stored.Contains(p)).ToList();
+        var lines = new List<string> { $"{missing.Count} pairs have no final state" };
+        foreach (var pair in missing.Take(5))
+        {
+            await using var command = lab.Database.CreateCommand(
+                $"SELECT outcome, count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND queue_name = $2 GROUP BY outcome");
+            command.Parameters.AddWithValue(pair.MessageId);
+            command.Parameters.AddWithValue(pair.Queue);
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            var outcomes = new List<string>();
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                outcomes.Add($"{reader.GetString(0)} x{reader.GetInt64(1)}");
+            }
+
+            var key = ProcessingKeys.For(pair.Queue, pair.MessageId, StateTransitions.Validate.Current);
+            var holder = await lab.Redis.StringGetAsync(key).ConfigureAwait(false);
+            var ttl = await lab.Redis.KeyTimeToLiveAsync(key).ConfigureAwait(false);
+            lines.Add($"{pair.MessageId} on {pair.Queue}: log [{string.Join(", ", outcomes)}], key {(holder.IsNull ? "free" : $"held by {holder} for {ttl?.TotalMilliseconds:0} ms more")}");
+        }
+
+        return string.Join("; ", lines);
     }
 
     /// <summary>Message <paramref name="index"/> of a run: direct, topic and fanout in turn, the same id and body every time.</summary>

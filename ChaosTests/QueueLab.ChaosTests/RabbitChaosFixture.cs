@@ -14,6 +14,7 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
 {
     public const int Consumers = 3;
     private NpgsqlDataSource? _database;
+    private StackExchange.Redis.ConnectionMultiplexer? _redis;
 
     public abstract int Phase { get; }
 
@@ -38,6 +39,8 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
 
     public NpgsqlDataSource Database => _database ?? throw new InvalidOperationException("The lab has not started.");
 
+    public StackExchange.Redis.IDatabase Redis => (_redis ?? throw new InvalidOperationException("The lab has not started.")).GetDatabase();
+
     public HttpClient Publisher { get; private set; } = null!;
 
     public HttpClient? Coordinator { get; private set; }
@@ -46,6 +49,7 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
     {
         await base.InitializeAsync().ConfigureAwait(false);
         _database = NpgsqlDataSource.Create(await GetConnectionStringAsync("queuelab").ConfigureAwait(false));
+        _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache").ConfigureAwait(false)).ConfigureAwait(false);
         Publisher = App.CreateHttpClient("publisher");
         Publisher.Timeout = TimeSpan.FromSeconds(60);
         Coordinator = Phase == 3 ? App.CreateHttpClient("coordinator") : null;
@@ -78,6 +82,11 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
         if (_database is not null)
         {
             await _database.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
         }
 
         await base.DisposeAsync().ConfigureAwait(false);

@@ -35,6 +35,13 @@ public sealed class ConsumerOptions
     [Range(typeof(TimeSpan), "00:00:00.300", "01:00:00")]
     public TimeSpan ProcessingKeyTtl { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest a consumer extends a processing key it holds: a handler stuck for longer loses its key, and another
+    /// consumer may process the message (the final state's primary key still stores it once).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "1.00:00:00")]
+    public TimeSpan ProcessingKeyMaxHold { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a delivery whose key is held waits (in the held queue) before it comes back.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan HeldRequeueDelay { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -18,6 +18,11 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
             errors.Add($"{ConsumerOptions.Section}:ProcessingKeyTtl ({options.ProcessingKeyTtl}) must exceed twice ProcessingTime ({options.ProcessingTime}), or keys expire while their holder still works; raise ProcessingKeyTtl.");
         }
 
+        if (options.ProcessingKeyMaxHold < options.ProcessingKeyTtl)
+        {
+            errors.Add($"{ConsumerOptions.Section}:ProcessingKeyMaxHold ({options.ProcessingKeyMaxHold}) is below ProcessingKeyTtl ({options.ProcessingKeyTtl}); raise ProcessingKeyMaxHold.");
+        }
+
         if (options.Prefetch < options.Concurrency)
         {
             errors.Add($"{ConsumerOptions.Section}:Prefetch ({options.Prefetch}) is below Concurrency ({options.Concurrency}); handlers would idle. Raise Prefetch to at least Concurrency.");

@@ -22,7 +22,7 @@ public sealed partial class ProcessingKeyRenewal(MessageTracker tracker, IOption
 
                 try
                 {
-                    await tracker.RenewAsync(ttl).ConfigureAwait(false);
+                    await tracker.RenewAsync(ttl, options.Value.ProcessingKeyMaxHold).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
