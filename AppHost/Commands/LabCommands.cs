@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using QueueLab.AppHost.Infrastructure;
 using QueueLab.AppHost.Pipelines;
+using QueueLab.Faults;
 
 namespace QueueLab.AppHost.Commands;
 
@@ -65,15 +66,8 @@ public static class LabCommands
         services.GetRequiredService<ResourceNotificationService>()
             .PublishUpdateAsync(resource, s => s with { State = new ResourceStateSnapshot(state, style) });
 
-    internal static async Task<string> ConnectionStringAsync(IServiceProvider services, string name, CancellationToken cancellationToken)
-    {
-        var resource = services.GetRequiredService<DistributedApplicationModel>().Resources.SingleOrDefault(r => r.Name == name)
-            ?? throw new InvalidOperationException($"This lab has no resource '{name}'.");
-        return resource is IResourceWithConnectionString withConnection
-            ? await withConnection.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false)
-              ?? throw new InvalidOperationException($"{name} has no connection string yet; is it running?")
-            : throw new InvalidOperationException($"{name} has no connection string.");
-    }
+    internal static Task<string> ConnectionStringAsync(IServiceProvider services, string name, CancellationToken cancellationToken) =>
+        services.GetRequiredService<LabFaults>().ConnectionStringAsync(name, cancellationToken);
 
     /// <summary>The lab's secret values (passwords, the dashboard's OTLP key), masked in anything a run logs.</summary>
     internal static async Task<IReadOnlyList<string>> SecretsAsync(IServiceProvider services, CancellationToken cancellationToken)

@@ -139,7 +139,7 @@ public static class OrderingCommands
                 ?? throw new InvalidOperationException("No sequencer holds the lock right now (none leads).");
             // The lock token starts with the replica's service.instance.id, the suffix of its Aspire instance id.
             var faults = context.Services.GetRequiredService<LabFaults>();
-            var leader = faults.Replicas("sequencer").FirstOrDefault(r => r.InstanceId == token || r.InstanceId.EndsWith("-" + token, StringComparison.Ordinal))?.InstanceId
+            var leader = faults.ReplicaOf("sequencer", token)?.InstanceId
                 ?? throw new InvalidOperationException($"The lock is held by '{token}', which is none of this lab's sequencer replicas.");
             var result = await faults.KillAsync(leader, context.CancellationToken).ConfigureAwait(false);
             var message = $"kill -9 of the sequencer leader {leader}: {result.Detail}; a standby takes the lock within about a second (Start brings {leader} back)";

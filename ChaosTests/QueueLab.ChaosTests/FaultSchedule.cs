@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using QueueLab.AppHost.Commands;
 using QueueLab.Faults;
 using QueueLab.Testing;
 using Shouldly;
@@ -60,12 +61,10 @@ public static class FaultSchedule
     /// <summary>The sequencer replica that holds the lock (its token names the instance).</summary>
     public static async Task<string> SequencerLeaderAsync(OrderingChaosFixture lab)
     {
-        var token = (string?)await lab.Client.Db.StringGetAsync(lab.Client.Keys.SequencerLock);
-        token.ShouldNotBeNull("a sequencer holds the lock");
-        var instance = token[..token.LastIndexOf(':')];
-        var replicas = lab.Faults.Replicas("sequencer");
-        return replicas.Select(r => r.InstanceId).SingleOrDefault(id => id.EndsWith(instance, StringComparison.Ordinal) || instance.EndsWith(id, StringComparison.Ordinal))
-            ?? throw new ShouldAssertException($"the lock token {token} names none of {string.Join(", ", replicas.Select(r => r.InstanceId))}");
+        var instance = await OrderingInspector.LeaderAsync(lab.Client.Db, lab.Client.Keys);
+        instance.ShouldNotBeNull("a sequencer holds the lock");
+        return lab.Faults.ReplicaOf("sequencer", instance)?.InstanceId
+            ?? throw new ShouldAssertException($"the lock names {instance}, none of {string.Join(", ", lab.Faults.Replicas("sequencer").Select(r => r.InstanceId))}");
     }
 
     /// <summary>The coordinator replica whose process leads (from the coordinators' /leader view).</summary>

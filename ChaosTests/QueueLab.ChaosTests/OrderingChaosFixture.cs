@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using QueueLab.Faults;
 using QueueLab.LoadTests.Ordering;
 using QueueLab.Testing;
 
@@ -23,14 +21,12 @@ public sealed class OrderingChaosFixture : LabFixture, IAsyncLifetime
         "QueueLab:Ordering:Processor:WorkTime=00:00:00.020",
         "QueueLab:Ordering:Processor:SystemOfRecord=postgres",
         "QueueLab:Chaos:Proxies=cache",
-        .. ChaosLab.QuietLogging,
+        .. QuietLogging,
     ];
 
     protected override IEnumerable<string> ResourcesToAwait => ["cache", "postgres", "queuelab", "processor", "sequencer"];
 
     public OrderingClient Client => _client ?? throw new InvalidOperationException("The lab has not started.");
-
-    public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
 
     public new async ValueTask InitializeAsync()
     {

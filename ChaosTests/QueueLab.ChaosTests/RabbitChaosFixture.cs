@@ -1,7 +1,5 @@
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using QueueLab.Faults;
 using QueueLab.Testing;
 
 namespace QueueLab.ChaosTests;
@@ -27,15 +25,13 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
         "QueueLab:Rabbit:Consumer:ProcessingTime=00:00:00.005",
         "QueueLab:Coordination:LeaseTtl=00:00:03",
         "QueueLab:Coordination:ReconcileInterval=00:00:02",
-        .. ChaosLab.QuietLogging,
+        .. QuietLogging,
     ];
 
     protected override IEnumerable<string> ResourcesToAwait =>
         Phase == 3
             ? ["messaging", "cache", "queuelab", "etcd", "schema-manager", "publisher", "consumer", "coordinator"]
             : ["messaging", "cache", "queuelab", "schema-manager", "publisher", "consumer"];
-
-    public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
 
     public NpgsqlDataSource Database => _database ?? throw new InvalidOperationException("The lab has not started.");
 

@@ -103,6 +103,30 @@ public sealed class LabFaults : IAsyncDisposable
             .Select(e => Describe(e.ResourceId, resource.Name))];
     }
 
+    /// <summary>
+    /// The instance of <paramref name="resourceName"/> a service calls itself <paramref name="serviceInstanceId"/> (its
+    /// <c>service.instance.id</c>, which services put in their lock tokens and registrations: the suffix of the Aspire
+    /// instance id), or null.
+    /// </summary>
+    public Replica? ReplicaOf(string resourceName, string serviceInstanceId) =>
+        Replicas(resourceName).FirstOrDefault(r => r.InstanceId == serviceInstanceId || r.InstanceId.EndsWith("-" + serviceInstanceId, StringComparison.Ordinal));
+
+    /// <summary>The latest snapshot of every instance of a resource, by instance id.</summary>
+    public IReadOnlyDictionary<string, ResourceEvent> Snapshots(string resourceName) =>
+        _latest.Values.Where(e => e.Resource.Name == resourceName).ToDictionary(e => e.ResourceId);
+
+    /// <summary>The process id in an instance's snapshot (for a project: its <c>dotnet run</c> launcher), if any.</summary>
+    public static int? Pid(ResourceEvent resourceEvent)
+    {
+        ArgumentNullException.ThrowIfNull(resourceEvent);
+        return resourceEvent.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
+               && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var parsed) ? parsed : null;
+    }
+
+    /// <summary>The connection string of a server resource (fails saying why when it has none yet).</summary>
+    public Task<string> ConnectionStringAsync(string resourceName, CancellationToken cancellationToken = default) =>
+        ConnectionStringAsync(Resource(resourceName), cancellationToken);
+
     /// <summary>The instance <paramref name="target"/> names: an instance id, or a resource's first running instance.</summary>
     public Replica Find(string target)
     {
@@ -241,8 +265,7 @@ public sealed class LabFaults : IAsyncDisposable
         }
 
         var snapshot = resourceEvent.Snapshot;
-        int? pid = snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
-                   && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var parsed) ? parsed : null;
+        var pid = Pid(resourceEvent);
         HealthStatus? health = snapshot.HealthReports.IsDefaultOrEmpty ? null : snapshot.HealthStatus;
         return new Replica(instanceId, resourceName, snapshot.State?.Text, health, pid, snapshot.StartTimeStamp);
     }
@@ -267,7 +290,7 @@ public sealed class LabFaults : IAsyncDisposable
     private static async Task<string> ConnectionStringAsync(IResource resource, CancellationToken cancellationToken) =>
         resource is IResourceWithConnectionString withConnection
             ? await withConnection.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false)
-              ?? throw new InvalidOperationException($"{resource.Name} has no connection string yet.")
+              ?? throw new InvalidOperationException($"{resource.Name} has no connection string yet; is it running?")
             : throw new InvalidOperationException($"{resource.Name} is not a server with a connection string.");
 
     private enum ServerKind

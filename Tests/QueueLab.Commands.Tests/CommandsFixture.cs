@@ -2,7 +2,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using QueueLab.AppHost.Commands;
-using QueueLab.Faults;
 using QueueLab.Testing;
 using StackExchange.Redis;
 
@@ -37,8 +36,6 @@ public sealed class CommandsFixture : LabFixture, IAsyncLifetime
     public string ReportDirectory => Path.Combine(StateDirectory, "reports");
 
     public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Not started.")).GetDatabase();
-
-    public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
 
     public LoadRuns Runs => App.Services.GetRequiredService<LoadRuns>();
 

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using QueueLab.Faults;
 using Xunit;
 
 namespace QueueLab.Testing;
@@ -17,14 +18,21 @@ public class LabFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ResourceEvent> _latest = new();
-    private readonly CancellationTokenSource _watching = new();
     private DistributedApplication? _app;
 
     public string StateDirectory { get; } =
         Path.Combine(Path.GetTempPath(), "queuelab-test-" + Guid.NewGuid().ToString("N")[..12]);
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The lab has not started.");
+
+    /// <summary>AppHost logging for labs that make servers unreachable or busy on purpose: only warnings, and no server
+    /// output or failing health checks (expected there, not news), so a run's own output stays readable.</summary>
+    public static readonly IReadOnlyList<string> QuietLogging =
+    [
+        "Logging:LogLevel:Default=Warning",
+        "Logging:LogLevel:QueueLab.AppHost.Resources=None",
+        "Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
+    ];
 
     /// <summary>AppHost settings as <c>key=value</c> (for example <c>QueueLab:Pipelines=ordering</c>).</summary>
     protected virtual IEnumerable<string> Arguments => [];
@@ -43,7 +51,6 @@ public class LabFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         _app = await builder.BuildAsync(cts.Token).ConfigureAwait(false);
-        _ = WatchAsync(_app, _watching.Token);
         try
         {
             await _app.StartAsync(cts.Token).ConfigureAwait(false);
@@ -59,28 +66,15 @@ public class LabFixture : IAsyncLifetime
         }
     }
 
-    private async Task WatchAsync(DistributedApplication app, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var resourceEvent in app.ResourceNotifications.WatchAsync(cancellationToken).ConfigureAwait(false))
-            {
-                _latest[resourceEvent.ResourceId] = resourceEvent;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The fixture is being disposed.
-        }
-    }
-
     public async Task<string> GetConnectionStringAsync(string resourceName) =>
         await App.GetConnectionStringAsync(resourceName).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"{resourceName} has no connection string.");
 
     /// <summary>The latest snapshot of every instance (replica) of a resource, keyed by instance id.</summary>
-    public IReadOnlyDictionary<string, ResourceEvent> Instances(string resourceName) =>
-        _latest.Values.Where(e => e.Resource.Name == resourceName).ToDictionary(e => e.ResourceId);
+    public IReadOnlyDictionary<string, ResourceEvent> Instances(string resourceName) => Faults.Snapshots(resourceName);
+
+    /// <summary>The AppHost's fault library (it follows every resource instance from the start).</summary>
+    public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
 
     /// <summary>The process ids of the running instances of a resource (for a project: the `dotnet run`
     /// launcher; its child is the app).</summary>
@@ -95,7 +89,6 @@ public class LabFixture : IAsyncLifetime
     public virtual async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        await _watching.CancelAsync().ConfigureAwait(false);
         if (_app is not null)
         {
             await _app.StopAsync().ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 using QueueLab.Faults;
 
@@ -10,11 +9,7 @@ public static class LabProcesses
     public const string PidProperty = LabFaults.PidProperty;
 
     /// <summary>The process id in a resource instance's snapshot, if it has one.</summary>
-    public static int? Pid(ResourceEvent resourceEvent) =>
-        resourceEvent.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is { } value
-        && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var pid)
-            ? pid
-            : null;
+    public static int? Pid(ResourceEvent resourceEvent) => LabFaults.Pid(resourceEvent);
 
     /// <summary><paramref name="pid"/> and all its descendants (from /proc).</summary>
     public static IReadOnlyList<int> Tree(int pid) => ProcessTree.Of(pid);

@@ -9,9 +9,7 @@ public sealed class SuiteLab(LabProfile profile) : LabFixture
     protected override IEnumerable<string> Arguments =>
     [
         .. profile.AppHostSettings,
-        "Logging:LogLevel:Default=Warning",
-        "Logging:LogLevel:QueueLab.AppHost.Resources=None",
-        "Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
+        .. QuietLogging,
     ];
 
     protected override IEnumerable<string> ResourcesToAwait => profile.Resources;
