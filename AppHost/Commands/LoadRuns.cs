@@ -172,6 +172,16 @@ public sealed class LoadRuns(LoadSuiteCommandLine commandLine, ILogger<LoadRuns>
             {
                 if (Interlocked.Decrement(ref pending) == 0)
                 {
+                    // Out of the registry before anyone waiting for the run hears that it ended, so a run started
+                    // right after (the next command) is not refused as if this one still went on.
+                    lock (_gate)
+                    {
+                        if (_active.TryGetValue(pipeline, out var current) && current == run)
+                        {
+                            _active.Remove(pipeline);
+                        }
+                    }
+
                     run!.OnExited();
                 }
             }
@@ -204,11 +214,6 @@ public sealed class LoadRuns(LoadSuiteCommandLine commandLine, ILogger<LoadRuns>
             resourceLogger.LogInformation("{Suite} started (pid {Pid}): {CommandLine}", suite, process.Id, shown);
             _ = run.Completion.ContinueWith(t =>
             {
-                lock (_gate)
-                {
-                    _active.Remove(pipeline);
-                }
-
                 process.Dispose();
                 var outcome = t.Result;
                 // The one line per run a person looks for: how it went and where its report is.
