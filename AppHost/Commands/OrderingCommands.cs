@@ -120,8 +120,13 @@ public static class OrderingCommands
 
             await using var redis = await OrderingInspector.ConnectAsync(
                 await LabCommands.ConnectionStringAsync(context.Services, LabServers.CacheName, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            var deleted = await OrderingInspector.ClearAsync(redis.GetDatabase(), OrderingKeys.Default).ConfigureAwait(false);
-            var message = $"pipeline B cleared: {deleted} keys deleted (input, output, dead letters, results, records, the sequencer's position); the next message is seq 1";
+            var cleared = await OrderingInspector.ClearAsync(redis.GetDatabase(), OrderingKeys.Default).ConfigureAwait(false);
+            var message = cleared.Describe();
+            if (!cleared.Cleared)
+            {
+                return CommandResults.Failure(message);
+            }
+
             Logger(context.Services, resource).LogInformation("{Message}", message);
             return CommandResults.Success(message);
         }), new CommandOptions

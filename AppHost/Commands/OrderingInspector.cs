@@ -1,6 +1,7 @@
 using System.Globalization;
 using QueueLab.Ordering;
 using QueueLab.Ordering.Contracts;
+using QueueLab.Ordering.Redis;
 using QueueLab.Verification;
 using StackExchange.Redis;
 
@@ -83,25 +84,8 @@ public static class OrderingInspector
             await db.ListLengthAsync(keys.DeadLetter).ConfigureAwait(false));
     }
 
-    /// <summary>
-    /// Deletes the pipeline's data (input, output, dead letters, results stream, claims, records, skips, the sequencer's
-    /// next seq, reorder buffer and cursor) so the next producer starts again at seq 1. The processors' registrations and
-    /// heartbeats and the sequencer lock and epoch stay: the services keep running. Refused while work is pending.
-    /// </summary>
-    public static async Task<long> ClearAsync(IDatabase db, OrderingKeys keys)
-    {
-        var check = await CheckAsync(db, keys).ConfigureAwait(false);
-        if (!check.Idle)
-        {
-            throw new InvalidOperationException(
-                $"Refused: pipeline B is not idle ({check.Input} in the input, {check.InFlight} in flight, {check.Buffered} in the reorder buffer); " +
-                "clear it once the current messages are through.");
-        }
-
-        RedisKey[] data = [keys.Input, keys.Output, keys.DeadLetter, keys.Results, keys.Claims, keys.Records, keys.Skipped,
-            keys.NextSeq, keys.ReorderBuffer, keys.Cursor];
-        return await db.KeyDeleteAsync(data).ConfigureAwait(false);
-    }
+    /// <summary>Clears pipeline B's data in one atomic step (see <see cref="OrderingAdmin.ClearAsync"/>).</summary>
+    public static Task<ClearResult> ClearAsync(IDatabase db, OrderingKeys keys) => OrderingAdmin.ClearAsync(db, keys);
 
     /// <summary>The instance id of the sequencer that holds the lock (its token is <c>{instance}:{random}</c>), or null.</summary>
     public static async Task<string?> LeaderAsync(IDatabase db, OrderingKeys keys)

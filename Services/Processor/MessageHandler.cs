@@ -1,20 +1,21 @@
 using System.Diagnostics;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using QueueLab.Batching;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Ordering.Options;
-using QueueLab.Ordering.Parsing;
 using QueueLab.Ordering.Redis;
-using StackExchange.Redis;
+using QueueLab.Timing;
 
 namespace QueueLab.Processor;
 
 /// <summary>
-/// Processes one message that is already in this processor's in-flight list, and always ends by taking it out
-/// of that list: completed (result in the stream), or dead-lettered with its reason. Failures of the work
-/// count against the retry limit; failures of Redis or PostgreSQL are retried until they heal or the
-/// processor stops (then the message stays in flight and is returned to the input).
+/// Processes one message that is already in this processor's in-flight list, and always ends by taking it out of
+/// that list exactly once: completed (result in the stream), or dead-lettered with its reason (once: the dead-letter
+/// script writes only if it removed the message). Whatever the message's bytes, it ends in exactly one of the two.
+/// Failures of the work count against the retry limit; transient failures of Redis or PostgreSQL are retried until
+/// they heal or the processor stops (then the message stays in flight and is returned to the input); a data error
+/// that retrying cannot heal dead-letters the message at once.
 /// </summary>
 public sealed partial class MessageHandler(
     ProcessorStore store,
@@ -31,24 +32,29 @@ public sealed partial class MessageHandler(
 
     // Messages that finish together are completed in one script call (one round trip and one script run for the
     // group, not one per message); each handler still waits for its own message's completion.
-    private readonly MicroBatcher<Completion, bool> _completions = new(
+    private readonly MicroBatcher<Completion, CompletionOutcome> _completions = new(
         batch => store.CompleteManyAsync(batch, systemOfRecord.RecordedByCompletionScript), MaxCompletionBatch);
 
     public async Task HandleAsync(TakenMessage taken, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var raw = taken.Raw;
-        var parsed = MessageParser.Parse(raw, o.MaxPayloadBytes);
-        if (parsed.Seq is long seq && !await IsClaimedAsync(taken, seq, cancellationToken).ConfigureAwait(false))
+        var parsed = taken.Parsed;
+        switch (taken.Claim)
         {
-            await DeadLetterAsync(raw, DeadLetterReasons.DuplicateSeq,
-                $"seq {seq} was already taken by a different message; that first one is kept", seq, recordSkip: false, cancellationToken).ConfigureAwait(false);
-            return;
+            case SeqClaim.Duplicate:
+                await DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
+                    $"seq {parsed.Seq} belongs to another message (a different message claimed it first, or it was already passed)",
+                    SkipMode.None, cancellationToken).ConfigureAwait(false);
+                return;
+            case SeqClaim.Finished:
+                await DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
+                    $"an identical copy of this message already decided seq {parsed.Seq}", SkipMode.None, cancellationToken).ConfigureAwait(false);
+                return;
         }
 
         if (parsed.Message is not { } message)
         {
-            await DeadLetterAsync(raw, parsed.Reason!, parsed.Detail!, parsed.Seq, recordSkip: parsed.Seq is not null, cancellationToken).ConfigureAwait(false);
+            await DeadLetterAsync(taken, parsed.Reason!, parsed.Detail!, SkipMode.IfUndecided, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -59,6 +65,7 @@ public sealed partial class MessageHandler(
         activity?.SetTag("messaging.message.id", message.Seq);
 
         var processingAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
         var attempt = 1;
         while (true)
         {
@@ -77,35 +84,72 @@ public sealed partial class MessageHandler(
             catch (SimulatedFailureException ex)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                await DeadLetterAsync(raw, DeadLetterReasons.ProcessingFailed,
-                    $"failed {attempt} attempts (limit {o.MaxRetries} retries): {ex.Message}", message.Seq, recordSkip: true, cancellationToken).ConfigureAwait(false);
+                await DeadLetterAsync(taken, DeadLetterReasons.ProcessingFailed,
+                    $"failed {attempt} attempts (limit {o.MaxRetries} retries): {ex.Message}", SkipMode.IfUndecided, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
 
-        var processedAt = time.GetUtcNow();
+        // From the precise clock: processedAt - processingAt is exactly the measured time, never less than the work.
+        var processedAt = processingAt + time.GetElapsedTime(started);
         var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, attempt);
         var body = OrderingJson.Serialize(result);
-        await WithInfrastructureRetryAsync(() => systemOfRecord.RecordAsync(result, body, cancellationToken), cancellationToken).ConfigureAwait(false);
-
         var traceParent = activity?.Id ?? message.TraceParent ?? "";
-        var completion = new Completion(message.Seq, raw, body, traceParent, processedAt.ToUnixTimeMilliseconds());
-        await WithInfrastructureRetryAsync(() => _completions.SubmitAsync(completion), cancellationToken).ConfigureAwait(false);
-        metrics.Processed(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
+        var completion = new Completion(message.Seq, taken.Raw, taken.Fingerprint, body, traceParent, processedAt.ToUnixTimeMilliseconds());
+
+        if (!systemOfRecord.RecordedByCompletionScript)
+        {
+            if (await InfrastructureRetry.RunAsync(() => store.ReserveAsync([completion]), time, OnRetry, cancellationToken).ConfigureAwait(false) is not [true])
+            {
+                await DeadLetterDecidedAsync(taken, "its result was ready", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await InfrastructureRetry.RunAsync(() => systemOfRecord.RecordAsync(result, body, cancellationToken), time, OnRetry, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RecordRejectedException ex)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                await DeadLetterAsync(taken, DeadLetterReasons.RecordRejected, ex.Message, SkipMode.IfUndecidedOrPending, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var outcome = await InfrastructureRetry.RunAsync(() => _completions.SubmitAsync(completion), time, OnRetry, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case CompletionOutcome.Completed:
+                metrics.Processed(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
+                break;
+            case CompletionOutcome.Decided:
+                await DeadLetterDecidedAsync(taken, "its result was ready", cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                LogLost(message.Seq);
+                break;
+        }
     }
 
-    private Task<bool> IsClaimedAsync(TakenMessage taken, long seq, CancellationToken cancellationToken) => taken.Claim switch
-    {
-        SeqClaim.Claimed => Task.FromResult(true),
-        SeqClaim.Duplicate => Task.FromResult(false),
-        _ => WithInfrastructureRetryAsync(() => store.ClaimAsync(seq, taken.Raw), cancellationToken),
-    };
+    /// <summary>
+    /// The last resort for a message whose handling kept failing unexpectedly: dead-letter it (skipping its seq even if
+    /// a record is pending, so the sequencer never waits for it for good).
+    /// </summary>
+    public Task GiveUpAsync(TakenMessage taken, Exception error, int failures, CancellationToken cancellationToken) =>
+        DeadLetterAsync(taken, DeadLetterReasons.HandlerFailed,
+            $"handling failed unexpectedly {failures} times; last: {error.GetType().Name}: {error.Message}", SkipMode.IfUndecidedOrPending, cancellationToken);
+
+    /// <summary>Dead-letters a message that was reclaimed from dead processors too often.</summary>
+    public Task QuarantineAsync(TakenMessage taken, int maxReclaims, CancellationToken cancellationToken) =>
+        DeadLetterAsync(taken, DeadLetterReasons.ReclaimedTooOften,
+            $"reclaimed from dead processors more than {maxReclaims} times: it may be what kills them", SkipMode.IfUndecidedOrPending, cancellationToken);
 
     private async Task WorkAsync(long seq, int attempt, ProcessorOptions o, CancellationToken cancellationToken)
     {
         if (o.WorkTime > TimeSpan.Zero)
         {
-            await Task.Delay(o.WorkTime, time, cancellationToken).ConfigureAwait(false);
+            await PreciseDelay.DelayAsync(time, o.WorkTime, cancellationToken).ConfigureAwait(false);
         }
 
         if (o.FailureRate > 0 && Random.Shared.NextDouble() < o.FailureRate)
@@ -114,44 +158,56 @@ public sealed partial class MessageHandler(
         }
     }
 
-    private async Task DeadLetterAsync(string raw, string reason, string detail, long? seq, bool recordSkip, CancellationToken cancellationToken)
-    {
-        var entry = OrderingJson.Serialize(new DeadLetter(reason, detail, seq, recordSkip && seq is not null, raw, store.ProcessorId, time.GetUtcNow()));
-        await WithInfrastructureRetryAsync(() => store.DeadLetterAsync(raw, entry, seq, recordSkip, reason), cancellationToken).ConfigureAwait(false);
-        metrics.DeadLettered(reason);
-        LogDeadLettered(seq, reason, detail);
-    }
+    private Task DeadLetterDecidedAsync(TakenMessage taken, string when, CancellationToken cancellationToken) =>
+        DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
+            $"seq {taken.Parsed.Seq} already had its outcome when {when} (an identical copy was processed or skipped first)",
+            SkipMode.None, cancellationToken);
 
-    private Task WithInfrastructureRetryAsync(Func<Task> action, CancellationToken cancellationToken) =>
-        WithInfrastructureRetryAsync(async () =>
-        {
-            await action().ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
-    private async Task<T> WithInfrastructureRetryAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    private async Task DeadLetterAsync(TakenMessage taken, string reason, string detail, SkipMode skip, CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(50);
-        while (true)
+        var seq = taken.Parsed.Seq;
+        var skipping = skip != SkipMode.None && seq is not null && taken.Claim == SeqClaim.Claimed;
+        var outcome = await WriteDeadLetterAsync(taken, reason, detail, skipping ? skip : SkipMode.None, cancellationToken).ConfigureAwait(false);
+        if (outcome == DeadLetterOutcome.Decided)
         {
-            try
-            {
-                return await action().WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
-            {
-                LogInfrastructureRetry(ex.GetType().Name, ex.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxInfrastructureBackoff.Ticks));
-            }
+            // Asked to skip a seq that has an outcome already: this message is a duplicate of the one that decided it.
+            reason = DeadLetterReasons.DuplicateSeq;
+            detail = $"seq {seq} already had its outcome; this message was rejected as {detail}";
+            skipping = false;
+            outcome = await WriteDeadLetterAsync(taken, reason, detail, SkipMode.None, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome == DeadLetterOutcome.Written)
+        {
+            metrics.DeadLettered(reason);
+            LogDeadLettered(seq, reason, detail, skipping);
+        }
+        else
+        {
+            LogLost(seq);
         }
     }
+
+    private Task<DeadLetterOutcome> WriteDeadLetterAsync(TakenMessage taken, string reason, string detail, SkipMode skip, CancellationToken cancellationToken)
+    {
+        var valid = Utf8.IsValid(taken.Raw);
+        var entry = OrderingJson.Serialize(new DeadLetter(reason, detail, taken.Parsed.Seq, skip != SkipMode.None,
+            valid ? System.Text.Encoding.UTF8.GetString(taken.Raw) : null, store.ProcessorId, time.GetUtcNow(),
+            valid ? null : Convert.ToBase64String(taken.Raw)));
+        return InfrastructureRetry.RunAsync(
+            () => store.DeadLetterAsync(taken.Raw, taken.Fingerprint, entry, taken.Parsed.Seq, skip, reason), time, OnRetry, cancellationToken);
+    }
+
+    private void OnRetry(Exception ex, TimeSpan delay) => LogInfrastructureRetry(ex.GetType().Name, ex.Message, delay.TotalMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seq {Seq}: attempt {Attempt} failed, retrying: {Error}")]
     private partial void LogRetrying(long seq, int attempt, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered a message (seq {Seq}): {Reason}: {Detail}")]
-    private partial void LogDeadLettered(long? seq, string reason, string detail);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered a message (seq {Seq}): {Reason}: {Detail} (seq skipped: {Skipped})")]
+    private partial void LogDeadLettered(long? seq, string reason, string detail, bool skipped);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seq {Seq}: the message left this processor's in-flight list before it finished (reclaimed while this processor was paused); its new owner finishes it")]
+    private partial void LogLost(long? seq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis/PostgreSQL call failed ({Error}: {Detail}); retrying in {DelayMs} ms")]
     private partial void LogInfrastructureRetry(string error, string detail, double delayMs);

@@ -56,20 +56,54 @@ public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
             try
             {
                 await EnsureTableAsync(source).ConfigureAwait(false);
-                await using var command = source.CreateCommand(
-                    $"INSERT INTO {Table} (seq, body, processor) SELECT s, b::jsonb, p FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(s, b, p) "
-                    + "ON CONFLICT (seq) DO NOTHING");
-                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. batch.Select(r => r.Seq)] });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(r => r.Body)] });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(r => r.Processor)] });
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await InsertAsync(source, batch).ConfigureAwait(false);
                 batch.ForEach(r => r.Committed.TrySetResult());
+            }
+            catch (PostgresException ex) when (InfrastructureRetry.IsDataError(ex) && batch.Count > 1)
+            {
+                // One bad record never fails the others: write them one by one, and refuse only the ones PostgreSQL refuses.
+                foreach (var record in batch)
+                {
+                    await InsertOneAsync(source, record).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException ex) when (InfrastructureRetry.IsDataError(ex))
+            {
+                batch[0].Committed.TrySetException(new RecordRejectedException(batch[0].Seq, $"{ex.SqlState}: {ex.MessageText}", ex));
             }
             catch (Exception ex)
             {
                 // Each caller retries (its message stays in flight until recorded).
                 batch.ForEach(r => r.Committed.TrySetException(ex));
             }
+        }
+    }
+
+    private static async Task InsertAsync(NpgsqlDataSource source, IReadOnlyList<PendingRecord> records)
+    {
+        await using var command = source.CreateCommand(
+            $"INSERT INTO {Table} (seq, body, processor) SELECT s, b::jsonb, p FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(s, b, p) "
+            + "ON CONFLICT (seq) DO NOTHING");
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. records.Select(r => r.Seq)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Body)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Processor)] });
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static async Task InsertOneAsync(NpgsqlDataSource source, PendingRecord record)
+    {
+        try
+        {
+            await InsertAsync(source, [record]).ConfigureAwait(false);
+            record.Committed.TrySetResult();
+        }
+        catch (PostgresException ex) when (InfrastructureRetry.IsDataError(ex))
+        {
+            record.Committed.TrySetException(new RecordRejectedException(record.Seq, $"{ex.SqlState}: {ex.MessageText}", ex));
+        }
+        catch (Exception ex)
+        {
+            record.Committed.TrySetException(ex);
         }
     }
 

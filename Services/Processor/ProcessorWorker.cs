@@ -1,19 +1,22 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using QueueLab.Ordering.Options;
+using QueueLab.Ordering.Parsing;
 using QueueLab.Ordering.Redis;
-using StackExchange.Redis;
 
 namespace QueueLab.Processor;
 
 /// <summary>
 /// Keeps up to <c>MaxInFlight</c> messages in process: whenever slots are free it moves that many messages from
-/// the input into this processor's in-flight list in one script call and hands each to the
-/// <see cref="MessageHandler"/>. On stop it cancels the work and returns whatever is still in flight to the input.
+/// the input into this processor's in-flight list in one script call, parses and claims them in a second one, and
+/// hands each to the <see cref="MessageHandler"/>. On stop it cancels the work and returns whatever is still in flight
+/// to the input.
+/// <para>
 /// A message in its own in-flight list that no handler of this process works on (a take whose reply was lost to a
 /// dropped connection after Redis had moved the messages, or a handler that failed unexpectedly) is adopted: handled
-/// again, after any failed take and every <see cref="ReconcileInterval"/>. Without that it would stay there for as
-/// long as this processor lives, and the sequencer would wait for its seq for good.
+/// again, after any failed take and every <see cref="ReconcileInterval"/>. A message whose handling fails unexpectedly
+/// <c>MaxHandlerFailures</c> times is dead-lettered: nothing is retried for ever.
+/// </para>
 /// </summary>
 public sealed partial class ProcessorWorker(
     ProcessorStore store,
@@ -25,8 +28,10 @@ public sealed partial class ProcessorWorker(
 {
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(5);
 
-    // How many copies of each raw message this process's handlers work on (byte-identical copies can be in flight twice).
+    // Per message fingerprint: how many handlers of this process work on a message with those bytes (byte-identical
+    // copies can be in flight twice), and how many times its handling failed unexpectedly.
     private readonly ConcurrentDictionary<string, int> _handling = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,22 +54,31 @@ public sealed partial class ProcessorWorker(
                 }
 
                 IReadOnlyList<TakenMessage> taken = [];
+                var quarantined = 0;
                 try
                 {
+                    var batch = TakenBatch.Empty;
                     if (suspect || time.GetElapsedTime(reconcileAt) >= ReconcileInterval)
                     {
-                        (taken, suspect) = await AdoptOrphansAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
+                        (batch, suspect) = await AdoptOrphansAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
                         reconcileAt = time.GetTimestamp();
                     }
 
-                    if (taken.Count == 0)
+                    if (batch.Messages.Count == 0)
                     {
-                        taken = await store.TakeAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
+                        batch = await store.TakeAsync(free).WaitAsync(stoppingToken).ConfigureAwait(false);
+                    }
+
+                    quarantined = batch.Quarantined;
+                    if (batch.Messages.Count > 0)
+                    {
+                        taken = await store.PrepareAsync(batch.Messages, o.Limits).WaitAsync(stoppingToken).ConfigureAwait(false);
                     }
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // The take may have run in Redis with its reply lost: look for orphans before the next take.
+                    // The take may have run in Redis with its reply lost, or the claim failed after the take: the
+                    // messages are in this processor's in-flight list without a handler. Adopt them before the next take.
                     suspect = true;
                     slots.Release(free);
                     LogTakeFailed(ex.Message);
@@ -77,10 +91,11 @@ public sealed partial class ProcessorWorker(
                     slots.Release(free - taken.Count);
                 }
 
-                foreach (var message in taken)
+                for (var i = 0; i < taken.Count; i++)
                 {
-                    _handling.AddOrUpdate(message.Raw, 1, (_, n) => n + 1);
-                    var task = RunAsync(message, slots, stoppingToken);
+                    var message = taken[i];
+                    _handling.AddOrUpdate(message.Fingerprint, 1, (_, n) => n + 1);
+                    var task = RunAsync(message, quarantine: i < quarantined, slots, stoppingToken);
                     running[task] = true;
                     _ = task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None,
                         TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -105,7 +120,7 @@ public sealed partial class ProcessorWorker(
             var returned = await store.ReturnOwnAsync().WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
             LogStopped(store.ProcessorId, returned.Messages);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (InfrastructureRetry.IsTransient(ex))
         {
             // The heartbeat expires on its own and a live processor's reaper returns the messages.
             LogReturnFailed(ex.Message);
@@ -122,7 +137,7 @@ public sealed partial class ProcessorWorker(
                 await store.HeartbeatAsync(o.HeartbeatTtl).WaitAsync(stoppingToken).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (InfrastructureRetry.IsTransient(ex))
             {
                 LogTakeFailed(ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(200), time, stoppingToken).ConfigureAwait(false);
@@ -130,13 +145,22 @@ public sealed partial class ProcessorWorker(
         }
     }
 
-    private async Task RunAsync(TakenMessage message, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunAsync(TakenMessage message, bool quarantine, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         metrics.InFlight(1);
         try
         {
             await Task.Yield();
-            await handler.HandleAsync(message, stoppingToken).ConfigureAwait(false);
+            if (quarantine)
+            {
+                await handler.QuarantineAsync(message, options.Value.MaxReclaims, stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await handler.HandleAsync(message, stoppingToken).ConfigureAwait(false);
+            }
+
+            _failures.TryRemove(message.Fingerprint, out _);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -144,20 +168,41 @@ public sealed partial class ProcessorWorker(
         }
         catch (Exception ex)
         {
-            // Unexpected: the message stays in flight, and the next reconciliation adopts it again.
-            LogHandlerFailed(ex);
+            await FailedAsync(message, ex, stoppingToken).ConfigureAwait(false);
         }
         finally
         {
             // After the handler's last script: a message it completed is out of the in-flight list by now, and one it
             // left there (an unexpected failure) becomes an orphan the next reconciliation adopts.
-            if (_handling.AddOrUpdate(message.Raw, 0, (_, n) => n - 1) <= 0)
+            if (_handling.AddOrUpdate(message.Fingerprint, 0, (_, n) => n - 1) <= 0)
             {
-                _handling.TryRemove(new KeyValuePair<string, int>(message.Raw, 0));
+                _handling.TryRemove(new KeyValuePair<string, int>(message.Fingerprint, 0));
             }
 
             metrics.InFlight(-1);
             slots.Release();
+        }
+    }
+
+    /// <summary>An unexpected failure: the message stays in flight to be adopted again, up to <c>MaxHandlerFailures</c>
+    /// times; then it is dead-lettered.</summary>
+    private async Task FailedAsync(TakenMessage message, Exception error, CancellationToken stoppingToken)
+    {
+        var failures = _failures.AddOrUpdate(message.Fingerprint, 1, (_, n) => n + 1);
+        LogHandlerFailed(error, message.Parsed.Seq, failures, options.Value.MaxHandlerFailures);
+        if (failures < options.Value.MaxHandlerFailures)
+        {
+            return;
+        }
+
+        try
+        {
+            await handler.GiveUpAsync(message, error, failures, stoppingToken).ConfigureAwait(false);
+            _failures.TryRemove(message.Fingerprint, out _);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            LogGiveUpFailed(ex, message.Parsed.Seq);
         }
     }
 
@@ -167,19 +212,20 @@ public sealed partial class ProcessorWorker(
     /// handlers, so a message seen in the list and not counted has no handler: its take's reply was lost, or its
     /// handler gave up on it.
     /// </summary>
-    private async Task<(IReadOnlyList<TakenMessage> Orphans, bool More)> AdoptOrphansAsync(int free)
+    private async Task<(TakenBatch Orphans, bool More)> AdoptOrphansAsync(int free)
     {
         var handling = new Dictionary<string, int>(_handling, StringComparer.Ordinal);
-        var orphans = new List<TakenMessage>();
+        var orphans = new List<byte[]>();
         foreach (var raw in await store.InFlightAsync().ConfigureAwait(false))
         {
-            if (handling.TryGetValue(raw, out var count) && count > 0)
+            var fingerprint = MessageFingerprint.Of(raw);
+            if (handling.TryGetValue(fingerprint, out var count) && count > 0)
             {
-                handling[raw] = count - 1;
+                handling[fingerprint] = count - 1;
                 continue;
             }
 
-            orphans.Add(new TakenMessage(raw, SeqClaim.Unknown));
+            orphans.Add(raw);
         }
 
         if (orphans.Count > 0)
@@ -187,7 +233,7 @@ public sealed partial class ProcessorWorker(
             LogAdopted(orphans.Count);
         }
 
-        return ([.. orphans.Take(free)], orphans.Count > free);
+        return (new TakenBatch([.. orphans.Take(free)], 0), orphans.Count > free);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} starting: {MaxInFlight} in flight, {WorkMs} ms work")]
@@ -199,8 +245,11 @@ public sealed partial class ProcessorWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Taking messages failed: {Error}")]
     private partial void LogTakeFailed(string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A message failed unexpectedly; it stays in flight")]
-    private partial void LogHandlerFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling seq {Seq} failed unexpectedly ({Failures} of at most {MaxFailures}); it stays in flight")]
+    private partial void LogHandlerFailed(Exception exception, long? seq, int failures, int maxFailures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not dead-letter seq {Seq} after its failures; it stays in flight and is tried again")]
+    private partial void LogGiveUpFailed(Exception exception, long? seq);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} stopped; returned {Count} unfinished messages to the input")]
     private partial void LogStopped(string processorId, long count);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using QueueLab.Ordering.Options;
 using QueueLab.Ordering.Redis;
-using StackExchange.Redis;
 
 namespace QueueLab.Processor;
 
@@ -25,14 +24,19 @@ public sealed partial class ReaperService(
             {
                 try
                 {
-                    var reaped = await store.ReapDeadAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+                    var reaped = await store.ReapDeadAsync(options.Value.MaxReclaims).WaitAsync(stoppingToken).ConfigureAwait(false);
                     if (reaped.Processors > 0)
                     {
                         metrics.Reclaimed(reaped.Messages);
                         LogReaped(reaped.Messages, reaped.Processors);
                     }
+
+                    if (reaped.Quarantined > 0)
+                    {
+                        LogQuarantined(reaped.Quarantined, options.Value.MaxReclaims);
+                    }
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (InfrastructureRetry.IsTransient(ex))
                 {
                     LogFailed(ex.Message);
                 }
@@ -45,6 +49,9 @@ public sealed partial class ReaperService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reclaimed {Messages} in-flight messages from {Processors} dead processor(s)")]
     private partial void LogReaped(long messages, long processors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Quarantined {Count} messages reclaimed more than {MaxReclaims} times; they are dead-lettered")]
+    private partial void LogQuarantined(long count, int maxReclaims);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reaping failed: {Error}")]
     private partial void LogFailed(string error);

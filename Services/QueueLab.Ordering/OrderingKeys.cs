@@ -27,7 +27,8 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>Set: ids of the processors that may hold in-flight messages (the reaper's work list).</summary>
     public RedisKey Processors => $"{Prefix}:processors";
 
-    /// <summary>Hash: seq → fingerprint of the input message that claimed it (detects a seq seen twice).</summary>
+    /// <summary>Hash: seq → fingerprint of the input message that claimed it, then its outcome (<c>:p</c> record
+    /// pending, <c>:r</c> result, <c>:s</c> skipped): a seq's fate is decided once, here.</summary>
     public RedisKey Claims => $"{Prefix}:claims";
 
     /// <summary>Hash: seq → result JSON. The default system of record (written once per seq, HSETNX).</summary>
@@ -35,6 +36,12 @@ public sealed record OrderingKeys(string Prefix)
 
     /// <summary>Hash: seq → dead-letter reason, for every seq the sequencer passes without output.</summary>
     public RedisKey Skipped => $"{Prefix}:skipped";
+
+    /// <summary>Hash: message fingerprint → times the message was reclaimed from dead processors.</summary>
+    public RedisKey Reclaims => $"{Prefix}:reclaims";
+
+    /// <summary>List: messages reclaimed too often (they may be what kills processors), waiting to be dead-lettered.</summary>
+    public RedisKey Quarantine => $"{Prefix}:quarantine";
 
     /// <summary>String: the sequencer lock, holding the leader's token (SET NX PX).</summary>
     public RedisKey SequencerLock => $"{Prefix}:sequencer:lock";
@@ -50,6 +57,9 @@ public sealed record OrderingKeys(string Prefix)
 
     /// <summary>Hash: seq → result read from the stream ahead of its turn (the reorder buffer).</summary>
     public RedisKey ReorderBuffer => $"{Prefix}:sequencer:reorder-buffer";
+
+    /// <summary>String: retention has deleted the claims, records and skips of every seq below this one (1 when absent).</summary>
+    public RedisKey TrimmedTo => $"{Prefix}:sequencer:trimmed-to";
 
     /// <summary>String: id of the last stream entry the sequencer has taken in (0-0 when absent).</summary>
     public RedisKey Cursor => $"{Prefix}:sequencer:cursor";

@@ -36,28 +36,34 @@ public sealed partial class SequencerWorker(
         try
         {
             await SubscribeAsync(subscriber, stoppingToken).ConfigureAwait(false);
+            await WarmUpAsync(stoppingToken).ConfigureAwait(false);
             LogStandby(identity.Token);
             while (!stoppingToken.IsCancellationRequested)
             {
-                long epoch;
+                long answer;
                 var sentAt = time.GetTimestamp();
                 try
                 {
-                    epoch = await store.TryAcquireAsync(identity.Token, o.LockTtl).WaitAsync(stoppingToken).ConfigureAwait(false);
+                    answer = await store.TryAcquireAsync(identity.Token, o.LockTtl).WaitAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
                     LogRedisFailed("acquire", ex.Message);
-                    epoch = 0;
+                    answer = -(long)o.AcquireInterval.TotalMilliseconds;
                 }
 
-                if (epoch > 0)
+                if (answer > 0)
                 {
-                    await LeadAsync(new LeaderLease(time, o.LockTtl, o.ClockMargin, epoch, sentAt), stoppingToken).ConfigureAwait(false);
+                    await LeadAsync(new LeaderLease(time, o.LockTtl, o.ClockMargin, answer, sentAt), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                await _wake.WaitAsync(o.AcquireInterval, stoppingToken).ConfigureAwait(false);
+                // Ask again the moment the holder's lock runs out (a dead leader is replaced within a millisecond or two
+                // of its expiry, not up to a whole interval later), at the latest after AcquireInterval, or at once on a
+                // release announced over Pub/Sub.
+                var remaining = TimeSpan.FromMilliseconds(-answer) - time.GetElapsedTime(sentAt);
+                var wait = remaining < o.AcquireInterval ? remaining : o.AcquireInterval;
+                await _wake.WaitAsync(wait > TimeSpan.FromMilliseconds(1) ? wait : TimeSpan.FromMilliseconds(1), stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -73,6 +79,24 @@ public sealed partial class SequencerWorker(
             {
                 LogRedisFailed("unsubscribe", ex.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// A standby runs the sequence script once with a token that cannot hold the lock (it is refused without touching
+    /// anything), so the script is cached in Redis and the call path is compiled before a failover needs it.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        try
+        {
+            await store.SequenceAsync($"warm-up:{identity.Token}", 0, 1, 1, time.GetUtcNow(), o.Retention)
+                .WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogRedisFailed("warm-up", ex.Message);
         }
     }
 
@@ -160,7 +184,7 @@ public sealed partial class SequencerWorker(
             SequenceBatch batch;
             try
             {
-                batch = await store.SequenceAsync(identity.Token, lease.Epoch, o.ReadBatchSize, o.MaxPassPerCall, now)
+                batch = await store.SequenceAsync(identity.Token, lease.Epoch, o.ReadBatchSize, o.MaxPassPerCall, now, o.Retention)
                     .WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)

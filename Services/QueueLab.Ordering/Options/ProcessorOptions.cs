@@ -45,8 +45,24 @@ public sealed class ProcessorOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>The largest <c>payload</c> accepted, in UTF-8 bytes.</summary>
     [Range(1, 16 * 1024 * 1024)]
-    public int MaxPayloadBytes { get; set; } = 4096;
+    public int MaxPayloadBytes { get; set; } = Parsing.ParserLimits.DefaultMaxPayloadBytes;
+
+    /// <summary>The largest raw message accepted, checked before any decoding (a larger one is dead-lettered undecoded).</summary>
+    [Range(64, 64 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = Parsing.ParserLimits.DefaultMaxMessageBytes;
+
+    /// <summary>Times a message may be reclaimed from dead processors before it is quarantined and dead-lettered.</summary>
+    [Range(1, 1000)]
+    public int MaxReclaims { get; set; } = 10;
+
+    /// <summary>Unexpected exceptions while handling one message before it is dead-lettered (never an endless retry).</summary>
+    [Range(1, 100)]
+    public int MaxHandlerFailures { get; set; } = 3;
+
+    /// <summary>The parser's limits from these settings.</summary>
+    public Parsing.ParserLimits Limits => new(MaxMessageBytes, MaxPayloadBytes);
 
     public SystemOfRecordKind SystemOfRecord { get; set; } = SystemOfRecordKind.Redis;
 }

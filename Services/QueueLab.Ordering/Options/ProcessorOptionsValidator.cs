@@ -21,6 +21,12 @@ public sealed class ProcessorOptionsValidator : IValidateOptions<ProcessorOption
                 + $"HeartbeatTtl ({options.HeartbeatTtl.TotalMilliseconds} ms), or a dead processor's messages wait longer than needed.");
         }
 
+        if (options.MaxPayloadBytes > options.MaxMessageBytes)
+        {
+            failures.Add($"{ProcessorOptions.Section}:MaxPayloadBytes ({options.MaxPayloadBytes}) must be at most MaxMessageBytes "
+                + $"({options.MaxMessageBytes}): a payload travels inside the message; raise MaxMessageBytes or lower MaxPayloadBytes.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.EndsWith(':'))
         {
             failures.Add($"{ProcessorOptions.Section}:KeyPrefix must be non-empty and not end with ':' (for example '{OrderingKeys.DefaultPrefix}').");

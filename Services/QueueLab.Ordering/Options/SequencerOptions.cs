@@ -25,7 +25,8 @@ public sealed class SequencerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan ClockMargin { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How often a standby asks for the lock (it also wakes when a leader announces its release).</summary>
+    /// <summary>The longest a standby waits between asks for the lock. It asks again exactly when the lock's remaining
+    /// time runs out if that is sooner, and at once when a leader announces its release.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan AcquireInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -41,7 +42,23 @@ public sealed class SequencerOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>Retention: the claims, records and skips of this many passed seqs are kept (older ones are deleted as
+    /// the sequencer passes new ones). A message with an older seq is a duplicate of a passed seq either way.</summary>
+    [Range(1, 1_000_000_000)]
+    public long KeepPassedSeqs { get; set; } = 100_000;
+
+    /// <summary>Retention: the output list is cut to its newest this-many entries (0 keeps everything).</summary>
+    [Range(0, 1_000_000_000)]
+    public long OutputMaxLength { get; set; } = 1_000_000;
+
+    /// <summary>Retention: the dead-letter list is cut to its newest this-many entries (0 keeps everything).</summary>
+    [Range(0, 1_000_000_000)]
+    public long DeadLetterMaxLength { get; set; } = 100_000;
+
     /// <summary>How long the next seq may be missing, while later ones wait, before a warning.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan GapWarningAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The retention settings as one value for the sequence script.</summary>
+    public Redis.Retention Retention => new(KeepPassedSeqs, OutputMaxLength, DeadLetterMaxLength);
 }

@@ -5,7 +5,7 @@ namespace QueueLab.Ordering.Parsing;
 /// <summary>
 /// The outcome of reading one raw input message: either <see cref="Message"/>, or a rejection with its
 /// <see cref="DeadLetterReasons">reason</see> and detail. <see cref="Seq"/> is known whenever the <c>seq</c> itself
-/// was valid, so a rejected message with a valid <c>seq</c> can be recorded as skipped.
+/// was read and valid: such a message claims its seq, and when it is rejected that seq is recorded as skipped.
 /// </summary>
 public sealed record ParsedMessage(OrderingMessage? Message, string? Reason, string? Detail, long? Seq)
 {

@@ -1,9 +1,14 @@
+using System.Globalization;
+using QueueLab.Ordering.Parsing;
 using QueueLab.Ordering.Scripts;
 using StackExchange.Redis;
 
 namespace QueueLab.Ordering.Redis;
 
-/// <summary>One processor's view of Redis: every call is one atomic script (or one command).</summary>
+/// <summary>
+/// One processor's view of Redis: every call is one atomic script (or one command). Messages travel as their exact
+/// bytes: a message that is not valid UTF-8 is removed from the in-flight list by the same bytes that were taken.
+/// </summary>
 public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string processorId)
 {
     public string ProcessorId => processorId;
@@ -13,78 +18,114 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
     public Task HeartbeatAsync(TimeSpan ttl) =>
         database.StringSetAsync(keys.Heartbeat(processorId), "1", ttl);
 
-    public async Task<IReadOnlyList<TakenMessage>> TakeAsync(int count)
+    /// <summary>
+    /// Moves up to <paramref name="count"/> messages into this processor's in-flight list: quarantined ones first
+    /// (<see cref="TakenBatch.Quarantined"/> of them, to be dead-lettered), then from the head of the input.
+    /// </summary>
+    public async Task<TakenBatch> TakeAsync(int count)
     {
-        var result = await database.ScriptEvaluateAsync(ProcessorScripts.Take,
-            [keys.Input, keys.InFlight(processorId), keys.Processors, keys.Claims], [count, processorId]).ConfigureAwait(false);
-        if (result.IsNull)
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Take,
+            [keys.Input, keys.InFlight(processorId), keys.Processors, keys.Quarantine], [count, processorId]).ConfigureAwait(false))!;
+        return new TakenBatch([.. result.Skip(1).Select(r => (byte[])r!)], (int)(long)result[0]);
+    }
+
+    /// <summary>
+    /// Parses each taken message (the one decision on its validity) and claims the seqs the parser found, in one
+    /// script call for the whole batch, in the order they were taken.
+    /// </summary>
+    public async Task<IReadOnlyList<TakenMessage>> PrepareAsync(IReadOnlyList<byte[]> raws, ParserLimits limits)
+    {
+        var parsed = new ParsedMessage[raws.Count];
+        var fingerprints = new string[raws.Count];
+        var args = new List<RedisValue>(raws.Count * 2);
+        for (var i = 0; i < raws.Count; i++)
         {
-            return [];
+            parsed[i] = MessageParser.Parse(raws[i], limits);
+            fingerprints[i] = MessageFingerprint.Of(raws[i]);
+            if (parsed[i].Seq is long seq)
+            {
+                args.Add(seq);
+                args.Add(fingerprints[i]);
+            }
         }
 
-        var items = (RedisResult[])result!;
-        var taken = new List<TakenMessage>(items.Length / 2);
-        for (var i = 0; i + 1 < items.Length; i += 2)
+        var claims = args.Count == 0
+            ? []
+            : (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Claim, [keys.Claims, keys.NextSeq], [.. args]).ConfigureAwait(false))!;
+        var taken = new TakenMessage[raws.Count];
+        var next = 0;
+        for (var i = 0; i < raws.Count; i++)
         {
-            taken.Add(new TakenMessage((string)items[i]!, (SeqClaim)(long)items[i + 1]));
+            var claim = parsed[i].Seq is null ? SeqClaim.None : (SeqClaim)(long)claims[next++];
+            taken[i] = new TakenMessage(raws[i], fingerprints[i], parsed[i], claim);
         }
 
         return taken;
     }
 
     /// <summary>Everything in this processor's in-flight list (a few messages: at most its in-flight limit).</summary>
-    public async Task<IReadOnlyList<string>> InFlightAsync() =>
-        [.. (await database.ListRangeAsync(keys.InFlight(processorId)).ConfigureAwait(false)).Select(v => (string)v!)];
+    public async Task<IReadOnlyList<byte[]>> InFlightAsync() =>
+        [.. (await database.ListRangeAsync(keys.InFlight(processorId)).ConfigureAwait(false)).Select(v => (byte[])v!)];
 
-    public async Task<bool> ClaimAsync(long seq, string raw) =>
-        (long)await database.ScriptEvaluateAsync(ProcessorScripts.Claim, [keys.Claims], [seq, raw]).ConfigureAwait(false) == 1;
+    /// <summary>Marks the seqs of messages about to be recorded outside Redis as pending a record (PostgreSQL).</summary>
+    /// <returns>Per message, whether to go ahead (false: its seq is decided; dead-letter it as a duplicate).</returns>
+    public async Task<IReadOnlyList<bool>> ReserveAsync(IReadOnlyList<Completion> completions)
+    {
+        var args = new RedisValue[completions.Count * 2];
+        for (var i = 0; i < completions.Count; i++)
+        {
+            args[2 * i] = completions[i].Seq;
+            args[(2 * i) + 1] = completions[i].Fingerprint;
+        }
 
-    /// <returns>Whether the message was still in this processor's in-flight list.</returns>
-    public async Task<bool> CompleteAsync(long seq, string raw, string body, string traceParent, long processedAtMs, bool recordInRedis) =>
-        (await CompleteManyAsync([new Completion(seq, raw, body, traceParent, processedAtMs)], recordInRedis).ConfigureAwait(false))[0];
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Reserve, [keys.Claims], args).ConfigureAwait(false))!;
+        return [.. result.Select(r => (long)r == 1)];
+    }
 
     /// <summary>Completes several messages in one atomic script call.</summary>
-    /// <returns>Per message, whether it was still in this processor's in-flight list.</returns>
-    public async Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<Completion> completions, bool recordInRedis)
+    public async Task<IReadOnlyList<CompletionOutcome>> CompleteManyAsync(IReadOnlyList<Completion> completions, bool recordInRedis)
     {
         if (completions.Count == 0)
         {
             return [];
         }
 
-        var args = new RedisValue[1 + (completions.Count * 5)];
+        var args = new RedisValue[1 + (completions.Count * 6)];
         args[0] = recordInRedis ? "1" : "0";
         for (var i = 0; i < completions.Count; i++)
         {
             var c = completions[i];
-            var at = 1 + (i * 5);
+            var at = 1 + (i * 6);
             args[at] = c.Seq;
             args[at + 1] = c.Raw;
-            args[at + 2] = c.Body;
-            args[at + 3] = c.TraceParent;
-            args[at + 4] = c.ProcessedAtMs;
+            args[at + 2] = c.Fingerprint;
+            args[at + 3] = c.Body;
+            args[at + 4] = c.TraceParent;
+            args[at + 5] = c.ProcessedAtMs;
         }
 
-        var removed = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Complete,
-            [keys.Records, keys.Results, keys.InFlight(processorId)], args).ConfigureAwait(false))!;
-        return [.. removed.Select(r => (long)r > 0)];
+        var outcomes = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Complete,
+            [keys.Claims, keys.Records, keys.Results, keys.InFlight(processorId), keys.Reclaims], args).ConfigureAwait(false))!;
+        return [.. outcomes.Select(r => (CompletionOutcome)(long)r)];
     }
 
-    public Task DeadLetterAsync(string raw, string entry, long? seq, bool recordSkip, string reason) =>
-        database.ScriptEvaluateAsync(ProcessorScripts.DeadLetter,
-            [keys.DeadLetter, keys.InFlight(processorId), keys.Skipped, keys.Results],
-            [raw, entry, seq?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", recordSkip && seq is not null ? "1" : "0", reason]);
+    public async Task<DeadLetterOutcome> DeadLetterAsync(byte[] raw, string fingerprint, string entry, long? seq, SkipMode skip, string reason) =>
+        (DeadLetterOutcome)(long)await database.ScriptEvaluateAsync(ProcessorScripts.DeadLetter,
+            [keys.DeadLetter, keys.InFlight(processorId), keys.Claims, keys.Skipped, keys.Results, keys.Reclaims],
+            [raw, entry, seq?.ToString(CultureInfo.InvariantCulture) ?? "", fingerprint, seq is null ? "0" : ((int)skip).ToString(CultureInfo.InvariantCulture), reason])
+            .ConfigureAwait(false);
 
-    /// <summary>Returns the in-flight messages of every processor whose heartbeat expired to the input.</summary>
-    public Task<ReapResult> ReapDeadAsync() => ReapAsync("");
+    /// <summary>Returns the in-flight messages of every processor whose heartbeat expired to the input; a message
+    /// reclaimed more than <paramref name="maxReclaims"/> times goes to the quarantine instead.</summary>
+    public Task<ReapResult> ReapDeadAsync(int maxReclaims) => ReapAsync("", maxReclaims);
 
     /// <summary>Returns this processor's own in-flight messages to the input and unregisters it (graceful stop).</summary>
-    public Task<ReapResult> ReturnOwnAsync() => ReapAsync(processorId);
+    public Task<ReapResult> ReturnOwnAsync() => ReapAsync(processorId, int.MaxValue);
 
-    private async Task<ReapResult> ReapAsync(string only)
+    private async Task<ReapResult> ReapAsync(string only, int maxReclaims)
     {
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Reap,
-            [keys.Processors, keys.Input], [keys.HeartbeatPrefix, keys.InFlightPrefix, only]).ConfigureAwait(false))!;
-        return new ReapResult((long)result[0], (long)result[1]);
+            [keys.Processors, keys.Input, keys.Reclaims, keys.Quarantine], [keys.HeartbeatPrefix, keys.InFlightPrefix, only, maxReclaims]).ConfigureAwait(false))!;
+        return new ReapResult((long)result[0], (long)result[1], (long)result[2]);
     }
 }

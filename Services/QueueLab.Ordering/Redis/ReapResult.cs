@@ -1,4 +1,4 @@
 namespace QueueLab.Ordering.Redis;
 
-/// <summary>How many messages a reap returned to the input, from how many processors.</summary>
-public sealed record ReapResult(long Messages, long Processors);
+/// <summary>What one reap did: messages returned to the input, processors unregistered, messages quarantined.</summary>
+public sealed record ReapResult(long Messages, long Processors, long Quarantined = 0);

@@ -1,14 +1,17 @@
 namespace QueueLab.Ordering.Redis;
 
-/// <summary>What the take script found out about a message's seq when it took the message.</summary>
+/// <summary>What the claim script answered for a message's seq (see <see cref="Scripts.ProcessorScripts.Claim"/>).</summary>
 public enum SeqClaim
 {
-    /// <summary>No seq recognised: the processor's parser decides (and claims the seq if it finds a valid one).</summary>
-    Unknown = -1,
+    /// <summary>The parser found no valid seq: nothing was claimed.</summary>
+    None = -1,
 
-    /// <summary>A different message claimed this seq first: this one is a duplicate.</summary>
+    /// <summary>Another message owns this seq (it claimed it first, or the seq was already passed).</summary>
     Duplicate = 0,
 
-    /// <summary>The seq belongs to this message.</summary>
+    /// <summary>The seq is this message's and its outcome is still open.</summary>
     Claimed = 1,
+
+    /// <summary>The seq is this message's, and an identical copy of it was already processed or skipped.</summary>
+    Finished = 2,
 }

@@ -9,7 +9,8 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
 {
     public OrderingKeys Keys => keys;
 
-    /// <returns>The new fencing epoch, or 0 when another sequencer holds the lock.</returns>
+    /// <returns>The new fencing epoch (positive), or minus the milliseconds the lock still has when another
+    /// sequencer holds it (0 or less).</returns>
     public async Task<long> TryAcquireAsync(string token, TimeSpan ttl) =>
         (long)await database.ScriptEvaluateAsync(SequencerScripts.Acquire,
             [keys.SequencerLock, keys.SequencerEpoch], [token, (long)ttl.TotalMilliseconds]).ConfigureAwait(false);
@@ -22,11 +23,14 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
         (long)await database.ScriptEvaluateAsync(SequencerScripts.Release,
             [keys.SequencerLock], [token, keys.SequencerReleased.ToString()]).ConfigureAwait(false) == 1;
 
-    public async Task<SequenceBatch> SequenceAsync(string token, long epoch, int readCount, int maxPass, DateTimeOffset now)
+    public async Task<SequenceBatch> SequenceAsync(string token, long epoch, int readCount, int maxPass, DateTimeOffset now, Retention? retention = null)
     {
+        retention ??= Retention.Default;
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(SequencerScripts.Sequence,
-            [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output],
-            [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)])
+            [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output,
+                keys.Claims, keys.Records, keys.Skipped, keys.TrimmedTo, keys.DeadLetter],
+            [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength])
             .ConfigureAwait(false))!;
 
         var status = (SequenceStatus)(long)result[0];

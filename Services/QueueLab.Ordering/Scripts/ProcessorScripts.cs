@@ -2,129 +2,189 @@ namespace QueueLab.Ordering.Scripts;
 
 /// <summary>
 /// The processors' Lua scripts. Each runs atomically in Redis, so a message is always in exactly one list (the
-/// input, one in-flight list, or done) and two reapers can never return the same message twice. The keys of
-/// other processors are named from prefixes inside <see cref="Reap"/>, so these scripts assume one Redis
+/// input, one in-flight list, the quarantine, or done) and two reapers can never return the same message twice.
+/// <para>
+/// No script decodes a message: validity is decided once, by the processor's parser, and the scripts act only on what
+/// it found (a seq, and the message's SHA-1 fingerprint). A seq's fate is decided once, in <c>claims</c>: the value
+/// is the fingerprint of the message that claimed it (40 hex characters), followed by <c>:p</c> while its result is
+/// being recorded in PostgreSQL, <c>:r</c> once its result is in the stream, or <c>:s</c> once it is skipped. The
+/// result path and the skip path both check and set that suffix in the same script that writes the stream, so a seq
+/// is never both skipped and given a result.
+/// </para>
+/// The keys of other processors are named from prefixes inside <see cref="Reap"/>, so these scripts assume one Redis
 /// server (not a cluster).
 /// </summary>
 public static class ProcessorScripts
 {
     /// <summary>
-    /// KEYS: input, own in-flight, processors, claims. ARGV: how many, processor id.
-    /// Registers the processor and moves up to ARGV[1] messages from the head of the input to the tail of its
-    /// in-flight list. Each message whose top-level <c>seq</c> is a positive integer literal claims that seq in
-    /// the same step (HSETNX of the message's SHA-1), so of two different messages with the same seq the one
-    /// earlier in the input always wins. Returns {message, claim} pairs, claim being 1 (the seq is this
-    /// message's: first seen, or the same message again after a retry or reclaim), 0 (a different message
-    /// claimed the seq first: a duplicate) or -1 (no seq recognised; the processor's parser decides).
+    /// KEYS: input, own in-flight, processors, quarantine. ARGV: how many, processor id. Registers the processor and
+    /// moves up to ARGV[1] messages to the tail of its in-flight list: quarantined ones first (to be dead-lettered),
+    /// then from the head of the input. Returns {how many of them came from the quarantine, the messages...}.
     /// </summary>
     public const string Take = """
         redis.call('SADD', KEYS[3], ARGV[2])
-        local taken = {}
-        for i = 1, tonumber(ARGV[1]) do
+        local n = tonumber(ARGV[1])
+        local taken = {0}
+        while #taken <= n do
+          local m = redis.call('LMOVE', KEYS[4], KEYS[2], 'LEFT', 'RIGHT')
+          if not m then break end
+          taken[#taken + 1] = m
+        end
+        taken[1] = #taken - 1
+        while #taken <= n do
           local m = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
           if not m then break end
-          local claim = -1
-          if string.find(m, '"seq"%s*:%s*%d+%s*[,}]') then
-            local ok, obj = pcall(cjson.decode, m)
-            if ok and type(obj) == 'table' and type(obj.seq) == 'number' and obj.seq >= 1
-              and obj.seq <= 9007199254740991 and obj.seq == math.floor(obj.seq) then
-              local key = string.format('%d', obj.seq)
-              local fp = redis.sha1hex(m)
-              local current = redis.call('HGET', KEYS[4], key)
-              if not current then
-                redis.call('HSET', KEYS[4], key, fp)
-                claim = 1
-              elseif current == fp then
-                claim = 1
-              else
-                claim = 0
-              end
-            end
-          end
           taken[#taken + 1] = m
-          taken[#taken + 1] = claim
         end
         return taken
         """;
 
     /// <summary>
-    /// KEYS: claims. ARGV: seq, raw message. The claim of <see cref="Take"/> on its own, for a message whose seq
-    /// only the processor's parser recognised. Returns 1 when the seq belongs to this message (first seen, or the same
-    /// message again after a retry or a reclaim), 0 when a different message already claimed the seq.
+    /// KEYS: claims, next-seq. ARGV: pairs of seq, fingerprint (the parser's). Claims each seq for its message, in
+    /// order. Returns per pair: 1 the seq is this message's and undecided (first claim, or the same message again after
+    /// a reclaim, or a record still pending); 0 it is not (a different message claimed it, or the seq was already
+    /// passed and its claim trimmed); 2 the same message's seq already has its outcome (an identical copy of a
+    /// message that was processed or skipped).
     /// </summary>
     public const string Claim = """
-        local fp = redis.sha1hex(ARGV[2])
-        local current = redis.call('HGET', KEYS[1], ARGV[1])
-        if not current then
-          redis.call('HSET', KEYS[1], ARGV[1], fp)
-          return 1
+        local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '1')
+        local out = {}
+        for i = 1, #ARGV, 2 do
+          local seq, fp = ARGV[i], ARGV[i + 1]
+          local current = redis.call('HGET', KEYS[1], seq)
+          local r
+          if not current then
+            if tonumber(seq) < nextSeq then
+              r = 0
+            else
+              redis.call('HSET', KEYS[1], seq, fp)
+              r = 1
+            end
+          elseif string.sub(current, 1, 40) ~= fp then
+            r = 0
+          elseif #current == 40 or string.sub(current, 42) == 'p' then
+            r = 1
+          else
+            r = 2
+          end
+          out[#out + 1] = r
         end
-        if current == fp then return 1 end
-        return 0
+        return out
         """;
 
     /// <summary>
-    /// KEYS: records, results stream, own in-flight. ARGV: '1' to record in Redis, then for each message five
-    /// values: seq, raw message, result body, traceparent, processed-at (Unix ms). Completes every message in the
-    /// one atomic call (the processor completes the messages that finish together in one call): writes the system
-    /// of record once per seq (a second result for the same seq re-sends the recorded one), appends the result to
-    /// the stream, then removes the message from the in-flight list. Returns, per message, how many in-flight copies
-    /// were removed (0 if it had been reclaimed).
+    /// KEYS: claims. ARGV: pairs of seq, fingerprint. Before a result is written to PostgreSQL: marks each undecided
+    /// seq of this message as pending a record (<c>:p</c>), so a skip can no longer win it. Returns per pair 1 (go
+    /// ahead) or 2 (the seq is decided, or not this message's: the caller dead-letters the message as a duplicate).
+    /// </summary>
+    public const string Reserve = """
+        local out = {}
+        for i = 1, #ARGV, 2 do
+          local seq, fp = ARGV[i], ARGV[i + 1]
+          local current = redis.call('HGET', KEYS[1], seq)
+          if current == fp then
+            redis.call('HSET', KEYS[1], seq, fp .. ':p')
+            out[#out + 1] = 1
+          elseif current == fp .. ':p' then
+            out[#out + 1] = 1
+          else
+            out[#out + 1] = 2
+          end
+        end
+        return out
+        """;
+
+    /// <summary>
+    /// KEYS: claims, records, results stream, own in-flight, reclaims. ARGV: '1' to record in Redis, then for each
+    /// message six values: seq, raw message, fingerprint, result body, traceparent, processed-at (Unix ms).
+    /// Per message: 2 when its seq is already decided or not this message's (nothing changes: the caller dead-letters
+    /// it as a duplicate); 0 when it is no longer in this processor's in-flight list (a reaper returned it while this
+    /// processor was paused: another processor owns it now, and nothing changes); otherwise 1: removes it from the
+    /// in-flight list, marks the seq <c>:r</c>, writes the system of record once per seq and appends the result to the
+    /// stream.
     /// </summary>
     public const string Complete = """
         local record = ARGV[1] == '1'
-        local removed = {}
-        for i = 2, #ARGV, 5 do
-          local seq, body = ARGV[i], ARGV[i + 2]
-          if record then
-            if redis.call('HSETNX', KEYS[1], seq, body) == 0 then
-              body = redis.call('HGET', KEYS[1], seq)
-            end
+        local out = {}
+        for i = 2, #ARGV, 6 do
+          local seq, raw, fp, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          local current = redis.call('HGET', KEYS[1], seq)
+          if current ~= fp and current ~= fp .. ':p' then
+            out[#out + 1] = 2
+          elseif redis.call('LREM', KEYS[4], 1, raw) == 0 then
+            out[#out + 1] = 0
+          else
+            redis.call('HSET', KEYS[1], seq, fp .. ':r')
+            if record then redis.call('HSETNX', KEYS[2], seq, body) end
+            redis.call('XADD', KEYS[3], '*', 'seq', seq, 'kind', 'r', 'tp', ARGV[i + 4], 'at', ARGV[i + 5], 'body', body)
+            redis.call('HDEL', KEYS[5], fp)
+            out[#out + 1] = 1
           end
-          redis.call('XADD', KEYS[2], '*', 'seq', seq, 'kind', 'r', 'tp', ARGV[i + 3], 'at', ARGV[i + 4], 'body', body)
-          removed[#removed + 1] = redis.call('LREM', KEYS[3], 1, ARGV[i + 1])
         end
-        return removed
+        return out
         """;
 
     /// <summary>
-    /// KEYS: dead-letter list, own in-flight, skipped, results stream. ARGV: raw message, dead-letter entry, seq,
-    /// '1' to record the seq as skipped, reason. Appends the entry, records the skip once (and tells the sequencer
-    /// through the stream), removes the message from the in-flight list.
+    /// KEYS: dead-letter list, own in-flight, claims, skipped, results stream, reclaims. ARGV: raw message, dead-letter
+    /// entry, seq or '', fingerprint, skip mode, reason. Skip mode '0': no skip; '1': record the seq as skipped if it is
+    /// this message's and undecided; '2': also if its record is pending (<c>:p</c>: the system of record refused it).
+    /// Returns 2 when a skip was asked but the seq is decided (or pending a record, in mode '1'), or not this message's:
+    /// nothing changes, and the caller dead-letters it again as a duplicate without a skip; 0 when the message is no longer in
+    /// this processor's in-flight list (another processor owns it now): nothing changes; otherwise 1: removes it from
+    /// the in-flight list, appends the entry once and, with a skip, marks the seq <c>:s</c>, records it in
+    /// <c>skipped</c> and tells the sequencer through the stream.
     /// </summary>
     public const string DeadLetter = """
-        redis.call('RPUSH', KEYS[1], ARGV[2])
-        if ARGV[4] == '1' then
-          if redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[5]) == 1 then
-            redis.call('XADD', KEYS[4], '*', 'seq', ARGV[3], 'kind', 's', 'tp', '', 'at', '', 'body', ARGV[5])
-          end
+        local skip = ARGV[5] ~= '0'
+        if skip then
+          local current = redis.call('HGET', KEYS[3], ARGV[3])
+          if current ~= ARGV[4] and (ARGV[5] ~= '2' or current ~= ARGV[4] .. ':p') then return 2 end
         end
-        return redis.call('LREM', KEYS[2], 1, ARGV[1])
+        if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
+        redis.call('RPUSH', KEYS[1], ARGV[2])
+        if skip then
+          redis.call('HSET', KEYS[3], ARGV[3], ARGV[4] .. ':s')
+          redis.call('HSET', KEYS[4], ARGV[3], ARGV[6])
+          redis.call('XADD', KEYS[5], '*', 'seq', ARGV[3], 'kind', 's', 'tp', '', 'at', '', 'body', ARGV[6])
+        end
+        redis.call('HDEL', KEYS[6], ARGV[4])
+        return 1
         """;
 
     /// <summary>
-    /// KEYS: processors, input. ARGV: heartbeat key prefix, in-flight key prefix, processor id or ''.
-    /// With '' returns the in-flight messages of every registered processor whose heartbeat has expired to the
-    /// head of the input (oldest first) and unregisters it; with an id, does so for that processor regardless of
-    /// its heartbeat (its own graceful shutdown) and deletes the heartbeat. Returns {messages, processors}.
+    /// KEYS: processors, input, reclaims, quarantine. ARGV: heartbeat key prefix, in-flight key prefix, processor id
+    /// or '', the most reclaims a message may have.
+    /// With '' returns the in-flight messages of every registered processor whose heartbeat has expired to the head
+    /// of the input (oldest first) and unregisters it; a message reclaimed more than ARGV[4] times (counted per
+    /// fingerprint) goes to the quarantine instead, to be dead-lettered: it may be what kills its processors. With an
+    /// id, returns that processor's messages regardless of its heartbeat (its own graceful stop: not counted) and
+    /// deletes the heartbeat. Returns {messages returned, processors reaped, messages quarantined}.
     /// </summary>
     public const string Reap = """
-        local returned, reaped = 0, 0
+        local returned, reaped, quarantined = 0, 0, 0
+        local own = ARGV[3] ~= ''
+        local maxReclaims = tonumber(ARGV[4])
         local ids
-        if ARGV[3] ~= '' then ids = {ARGV[3]} else ids = redis.call('SMEMBERS', KEYS[1]) end
+        if own then ids = {ARGV[3]} else ids = redis.call('SMEMBERS', KEYS[1]) end
         for _, id in ipairs(ids) do
-          if ARGV[3] ~= '' or redis.call('EXISTS', ARGV[1] .. id) == 0 then
+          if own or redis.call('EXISTS', ARGV[1] .. id) == 0 then
             local key = ARGV[2] .. id
             while true do
-              local m = redis.call('LMOVE', key, KEYS[2], 'RIGHT', 'LEFT')
+              local m = redis.call('RPOP', key)
               if not m then break end
-              returned = returned + 1
+              if not own and redis.call('HINCRBY', KEYS[3], redis.sha1hex(m), 1) > maxReclaims then
+                redis.call('RPUSH', KEYS[4], m)
+                quarantined = quarantined + 1
+              else
+                redis.call('LPUSH', KEYS[2], m)
+                returned = returned + 1
+              end
             end
             redis.call('SREM', KEYS[1], id)
-            if ARGV[3] ~= '' then redis.call('DEL', ARGV[1] .. id) end
+            if own then redis.call('DEL', ARGV[1] .. id) end
             reaped = reaped + 1
           end
         end
-        return {returned, reaped}
+        return {returned, reaped, quarantined}
         """;
 }

@@ -4,12 +4,15 @@ namespace QueueLab.Ordering.Scripts;
 public static class SequencerScripts
 {
     /// <summary>KEYS: lock, epoch. ARGV: token, TTL ms. Takes the lock if free and returns the new epoch (the
-    /// fencing token), or 0.</summary>
+    /// fencing token, positive); otherwise returns minus the lock's remaining time in ms (0 or less), so a standby can
+    /// ask again the moment the lock expires.</summary>
     public const string Acquire = """
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           return redis.call('INCR', KEYS[2])
         end
-        return 0
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < 0 then ttl = 0 end
+        return -ttl
         """;
 
     /// <summary>KEYS: lock. ARGV: token, TTL ms. Extends the lock only if the caller still holds it (1), else 0.</summary>
@@ -32,13 +35,21 @@ public static class SequencerScripts
         """;
 
     /// <summary>
-    /// KEYS: lock, epoch, results stream, cursor, next-seq, reorder buffer, output.
-    /// ARGV: token, epoch, how many stream entries to read, how many seqs to pass at most, now (ISO-8601).
+    /// KEYS: lock, epoch, results stream, cursor, next-seq, reorder buffer, output, claims, records, skipped,
+    /// trimmed-to, dead-letter list.
+    /// ARGV: token, epoch, how many stream entries to read, how many seqs to pass at most, now (ISO-8601), how many
+    /// passed seqs to keep in claims / records / skipped, the most output entries to keep (0: all), the most
+    /// dead-letter entries to keep (0: all).
     /// <para>
     /// Refuses (-1) unless the caller holds the lock and (-2) unless its epoch is the current one. Then reads the
     /// stream after the cursor into the reorder buffer (dropping results whose seq was already passed or is
     /// already buffered: duplicates), advances the cursor and trims what it consumed, and passes every
     /// consecutive next seq: a result is appended to the output, a skip record is passed without output.
+    /// </para>
+    /// <para>
+    /// Retention, in the same call and in proportion to the seqs it passes (so it keeps pace and never blocks Redis
+    /// for long): the claims, records and skips of seqs more than ARGV[6] behind the next seq are deleted (the
+    /// trimmed-to key says how far), and the output and dead-letter lists are cut from their heads to their limits.
     /// </para>
     /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, then seq, traceparent,
     /// processed-at (ms) for each emitted message}.
@@ -107,6 +118,23 @@ public static class SequencerScripts
         if emitted + skipped > 0 then
           redis.call('SET', KEYS[5], string.format('%d', nextSeq))
         end
+        local keep = tonumber(ARGV[6])
+        local trimFrom = tonumber(redis.call('GET', KEYS[11]) or '1')
+        local trimTo = math.min(nextSeq - keep, trimFrom + 2 * (emitted + skipped) + 100)
+        if trimTo > trimFrom then
+          local fields = {}
+          for s = trimFrom, trimTo - 1 do fields[#fields + 1] = string.format('%d', s) end
+          for i = 1, #fields, 1000 do
+            local j = math.min(i + 999, #fields)
+            redis.call('HDEL', KEYS[8], unpack(fields, i, j))
+            redis.call('HDEL', KEYS[9], unpack(fields, i, j))
+            redis.call('HDEL', KEYS[10], unpack(fields, i, j))
+          end
+          redis.call('SET', KEYS[11], string.format('%d', trimTo))
+        end
+        local outputMax, deadMax = tonumber(ARGV[7]), tonumber(ARGV[8])
+        if outputMax > 0 and redis.call('LLEN', KEYS[7]) > outputMax then redis.call('LTRIM', KEYS[7], -outputMax, -1) end
+        if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
         local more = 0
         if read == readCount or emitted + skipped == maxPass then more = 1 end
         local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more}

@@ -20,7 +20,7 @@ public sealed class MessageHandlerTests(OrderingFixture lab) : IDisposable
     {
         var store = new ProcessorStore(lab.Db, _keys, "p1");
         await lab.Db.ListRightPushAsync(_keys.Input, raw);
-        var taken = (await store.TakeAsync(1)).Single();
+        var taken = (await store.PrepareAsync((await store.TakeAsync(1)).Messages, options.Limits)).Single();
         var handler = new MessageHandler(store, new RedisSystemOfRecord(), Microsoft.Extensions.Options.Options.Create(options),
             new ProcessorMetrics(_services.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<MessageHandler>.Instance);
         return (store, handler, taken);
@@ -61,7 +61,7 @@ public sealed class MessageHandlerTests(OrderingFixture lab) : IDisposable
         (await lab.Db.HashGetAsync(_keys.Records, 4)).ToString().ShouldBe(body);
         var result = System.Text.Json.JsonSerializer.Deserialize(body, OrderingJson.Default.ProcessedResult)!;
         result.Payload.ShouldBe("four");
-        (result.ProcessedAt - result.ProcessingAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(19));
+        (result.ProcessedAt - result.ProcessingAt).ShouldBeGreaterThanOrEqualTo(options.WorkTime, "the work lasts at least WorkTime by the precise clock");
         (await lab.Db.ListLengthAsync(_keys.InFlight("p1"))).ShouldBe(0);
         (await lab.Db.ListLengthAsync(_keys.DeadLetter)).ShouldBe(0);
     }

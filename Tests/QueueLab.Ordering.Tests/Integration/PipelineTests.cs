@@ -114,6 +114,6 @@ public sealed class PipelineTests(OrderingFixture lab)
         oversized.Seq.ShouldBe(oversizedSeq);
         oversized.Skipped.ShouldBeTrue();
         (await lab.Db.HashGetAsync(lab.Keys.Skipped, oversizedSeq)).ToString().ShouldBe(DeadLetterReasons.PayloadTooLarge);
-        deadLetters.ShouldAllBe(d => !string.IsNullOrWhiteSpace(d.Detail) && d.Message.Length > 0);
+        deadLetters.ShouldAllBe(d => !string.IsNullOrWhiteSpace(d.Detail) && d.RawBytes().Length > 0);
     }
 }

@@ -100,7 +100,7 @@ public sealed class ScriptTests(OrderingFixture lab)
         await Db.KeyDeleteAsync(_keys.SequencerLock); // the old leader's lock expired
         var newEpoch = await store.TryAcquireAsync("leader-b:2", TimeSpan.FromSeconds(30));
         newEpoch.ShouldBe(oldEpoch + 1);
-        (await store.TryAcquireAsync("leader-c:3", TimeSpan.FromSeconds(30))).ShouldBe(0, "the lock is held");
+        (await store.TryAcquireAsync("leader-c:3", TimeSpan.FromSeconds(30))).ShouldBeLessThanOrEqualTo(0, "the lock is held");
         await AddResultAsync(1);
 
         (await store.SequenceAsync(oldToken, oldEpoch, 100, 100, DateTimeOffset.UtcNow)).Status.ShouldBe(SequenceStatus.NotLockHolder);
@@ -134,107 +134,41 @@ public sealed class ScriptTests(OrderingFixture lab)
     }
 
     [Fact]
-    public async Task Take_claims_each_seq_for_the_first_message_that_carries_it()
+    public async Task Retention_deletes_the_claims_records_and_skips_of_old_seqs_and_cuts_the_output_and_dead_letters()
     {
-        var original = """{"seq":7,"payload":"first"}""";
-        var impostor = """{"seq":7,"payload":"second"}""";
-        await Db.ListRightPushAsync(_keys.Input, [original, impostor, original, "garbage", """{"seq":"8","payload":"x"}"""]);
-        var store = new ProcessorStore(Db, _keys, "p1");
+        var (store, token, epoch) = await LeadAsync();
+        for (var seq = 1; seq <= 30; seq++)
+        {
+            await Db.HashSetAsync(_keys.Claims, seq, new string('a', 40) + ":r");
+            await Db.HashSetAsync(_keys.Records, seq, "{}");
+            await AddResultAsync(seq);
+        }
 
-        var taken = await store.TakeAsync(10);
+        await Db.HashSetAsync(_keys.Skipped, 3, "processing-failed");
+        await Db.ListRightPushAsync(_keys.DeadLetter, [.. Enumerable.Range(1, 12).Select(i => (RedisValue)$"dl-{i}")]);
 
-        taken.Select(t => t.Raw).ShouldBe([original, impostor, original, "garbage", """{"seq":"8","payload":"x"}"""]);
-        taken.Select(t => t.Claim).ShouldBe([SeqClaim.Claimed, SeqClaim.Duplicate, SeqClaim.Claimed, SeqClaim.Unknown, SeqClaim.Unknown]);
-        (await Db.ListLengthAsync(_keys.InFlight("p1"))).ShouldBe(5);
-        (await Db.SetContainsAsync(_keys.Processors, "p1")).ShouldBeTrue();
-        (await store.ClaimAsync(7, impostor)).ShouldBeFalse();
-        (await store.ClaimAsync(7, original)).ShouldBeTrue();
+        var batch = await store.SequenceAsync(token, epoch, 100, 100, DateTimeOffset.UtcNow, new Retention(KeepPassedSeqs: 10, OutputMaxLength: 25, DeadLetterMaxLength: 5));
+
+        batch.NextSeq.ShouldBe(31);
+        (await Db.HashKeysAsync(_keys.Claims)).Select(k => (long)k).Order().ShouldBe(Enumerable.Range(21, 10).Select(i => (long)i));
+        (await Db.HashLengthAsync(_keys.Records)).ShouldBe(10);
+        (await Db.HashLengthAsync(_keys.Skipped)).ShouldBe(0);
+        ((long)await Db.StringGetAsync(_keys.TrimmedTo)).ShouldBe(21);
+        (await OutputSeqsAsync()).ShouldBe(Enumerable.Range(6, 25).Select(i => (long)i), "the newest 25 stay");
+        (await Db.ListRangeAsync(_keys.DeadLetter)).Select(v => v.ToString()).ShouldBe(["dl-8", "dl-9", "dl-10", "dl-11", "dl-12"]);
     }
 
     [Fact]
-    public async Task Two_reapers_return_a_dead_processors_messages_once_and_in_order_and_leave_live_ones_alone()
+    public async Task A_standby_learns_how_long_the_lock_still_holds()
     {
-        await Db.ListRightPushAsync(_keys.InFlight("dead"), ["a", "b", "c"]);
-        await Db.ListRightPushAsync(_keys.InFlight("alive"), ["d"]);
-        await Db.ListRightPushAsync(_keys.Input, ["e"]);
-        await Db.SetAddAsync(_keys.Processors, ["dead", "alive"]);
-        await Db.StringSetAsync(_keys.Heartbeat("alive"), "1", TimeSpan.FromSeconds(30));
-
-        var reaps = await Task.WhenAll(
-            new ProcessorStore(Db, _keys, "r1").ReapDeadAsync(),
-            new ProcessorStore(Db, _keys, "r2").ReapDeadAsync());
-
-        reaps.Sum(r => r.Messages).ShouldBe(3);
-        reaps.Sum(r => r.Processors).ShouldBe(1);
-        (await Db.ListRangeAsync(_keys.Input)).Select(v => v.ToString()).ShouldBe(["a", "b", "c", "e"]);
-        (await Db.ListRangeAsync(_keys.InFlight("alive"))).Select(v => v.ToString()).ShouldBe(["d"]);
-        (await Db.SetMembersAsync(_keys.Processors)).Select(v => v.ToString()).ShouldBe(["alive"]);
-    }
-
-    [Fact]
-    public async Task Complete_records_once_publishes_and_leaves_the_in_flight_list()
-    {
-        var store = new ProcessorStore(Db, _keys, "p1");
-        await Db.ListRightPushAsync(_keys.InFlight("p1"), ["raw-1"]);
-
-        (await store.CompleteAsync(1, "raw-1", """{"seq":1,"v":"first"}""", "", 1, recordInRedis: true)).ShouldBeTrue();
-        (await store.CompleteAsync(1, "raw-1", """{"seq":1,"v":"second"}""", "", 2, recordInRedis: true)).ShouldBeFalse("already gone from the in-flight list");
-
-        (await Db.HashGetAsync(_keys.Records, 1)).ToString().ShouldBe("""{"seq":1,"v":"first"}""");
-        var entries = await Db.StreamRangeAsync(_keys.Results);
-        entries.Length.ShouldBe(2);
-        entries.ShouldAllBe(e => e["body"] == """{"seq":1,"v":"first"}""", "a second result for a seq re-sends the recorded one");
-        (await Db.ListLengthAsync(_keys.InFlight("p1"))).ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task Complete_many_completes_each_message_of_the_batch_in_one_call()
-    {
-        var store = new ProcessorStore(Db, _keys, "p1");
-        await Db.ListRightPushAsync(_keys.InFlight("p1"), ["raw-1", "raw-2", "raw-keep"]);
-        await Db.HashSetAsync(_keys.Records, 2, """{"seq":2,"v":"recorded"}""");
-
-        var removed = await store.CompleteManyAsync(
-        [
-            new Completion(1, "raw-1", """{"seq":1,"v":"one"}""", "tp-1", 10),
-            new Completion(2, "raw-2", """{"seq":2,"v":"again"}""", "", 11),
-            new Completion(3, "raw-3", """{"seq":3,"v":"reclaimed"}""", "", 12),
-        ], recordInRedis: true);
-
-        removed.ShouldBe([true, true, false]);
-        (await Db.ListRangeAsync(_keys.InFlight("p1"))).Select(v => v.ToString()).ShouldBe(["raw-keep"]);
-        var entries = await Db.StreamRangeAsync(_keys.Results);
-        entries.Select(e => (e["seq"].ToString(), e["body"].ToString(), e["tp"].ToString(), e["at"].ToString())).ShouldBe(
-        [
-            ("1", """{"seq":1,"v":"one"}""", "tp-1", "10"),
-            ("2", """{"seq":2,"v":"recorded"}""", "", "11"),
-            ("3", """{"seq":3,"v":"reclaimed"}""", "", "12"),
-        ]);
-        (await Db.HashGetAsync(_keys.Records, 1)).ToString().ShouldBe("""{"seq":1,"v":"one"}""");
-        (await store.CompleteManyAsync([], recordInRedis: true)).ShouldBeEmpty();
-    }
-
-    [Fact]
-    public async Task Dead_letter_records_a_skip_once_and_tells_the_sequencer()
-    {
-        var store = new ProcessorStore(Db, _keys, "p1");
-        await Db.ListRightPushAsync(_keys.InFlight("p1"), ["raw-4", "raw-x"]);
-
-        await store.DeadLetterAsync("raw-4", "{\"reason\":\"processing-failed\"}", 4, recordSkip: true, DeadLetterReasons.ProcessingFailed);
-        await store.DeadLetterAsync("raw-x", "{\"reason\":\"invalid-json\"}", null, recordSkip: true, DeadLetterReasons.InvalidJson);
-
-        (await Db.ListLengthAsync(_keys.DeadLetter)).ShouldBe(2);
-        (await Db.ListLengthAsync(_keys.InFlight("p1"))).ShouldBe(0);
-        (await Db.HashGetAllAsync(_keys.Skipped)).Select(e => (e.Name.ToString(), e.Value.ToString()))
-            .ShouldBe([("4", DeadLetterReasons.ProcessingFailed)]);
-        var entries = await Db.StreamRangeAsync(_keys.Results);
-        entries.Length.ShouldBe(1);
-        entries[0]["kind"].ToString().ShouldBe("s");
+        var (store, _, _) = await LeadAsync();
+        var answer = await store.TryAcquireAsync("standby:2", TimeSpan.FromSeconds(1));
+        answer.ShouldBeInRange(-30_000, -29_000, "minus the holder's remaining milliseconds");
     }
 
     [Fact]
     public void The_scripts_are_the_documented_ones() =>
         // Guards against an empty script slipping through a refactoring.
-        new[] { ProcessorScripts.Take, ProcessorScripts.Complete, ProcessorScripts.DeadLetter, ProcessorScripts.Reap, SequencerScripts.Sequence }
+        new[] { SequencerScripts.Acquire, SequencerScripts.Extend, SequencerScripts.Release, SequencerScripts.Sequence, AdminScripts.Clear }
             .ShouldAllBe(s => s.Contains("redis.call", StringComparison.Ordinal));
 }
