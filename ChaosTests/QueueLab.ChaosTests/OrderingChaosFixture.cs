@@ -11,6 +11,10 @@ namespace QueueLab.ChaosTests;
 public sealed class OrderingChaosFixture : LabFixture, IAsyncLifetime
 {
     public const int Processors = 3;
+
+    /// <summary>The sequencers' lock TTL (the default, <c>Ordering:Sequencer:LockTtl</c>).</summary>
+    public static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(1);
+
     private OrderingClient? _client;
 
     protected override IEnumerable<string> Arguments =>

@@ -45,6 +45,27 @@ public sealed class OrderingFixture : LabFixture, IAsyncLifetime
         return (next.IsNull ? 1 : (long)next, await Db.ListLengthAsync(Keys.Output).ConfigureAwait(false));
     }
 
+    /// <summary>Waits until nothing is on its way: the input, every in-flight list, the quarantine and the reorder buffer are empty.</summary>
+    public Task WaitIdleAsync(TimeSpan timeout) =>
+        Poll.UntilAsync(async () =>
+        {
+            if (await Db.ListLengthAsync(Keys.Input).ConfigureAwait(false) > 0 || await Db.ListLengthAsync(Keys.Quarantine).ConfigureAwait(false) > 0
+                || await Db.HashLengthAsync(Keys.ReorderBuffer).ConfigureAwait(false) > 0)
+            {
+                return false;
+            }
+
+            foreach (var processor in await Db.SetMembersAsync(Keys.Processors).ConfigureAwait(false))
+            {
+                if (await Db.ListLengthAsync(Keys.InFlight(processor!)).ConfigureAwait(false) > 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, timeout, "nothing is left in the input, in flight, quarantined or in the reorder buffer", TimeSpan.FromMilliseconds(50));
+
     public static string Message(long seq, string? payload = null) =>
         OrderingJson.Serialize(new OrderingMessage(seq, payload ?? $"payload-{seq}", DateTimeOffset.UtcNow));
 

@@ -25,7 +25,7 @@ public sealed class PipelineTests(OrderingFixture lab)
             // Every stage stamped, in causal order.
             m.CreatedAt.ShouldNotBeNull();
             m.ProcessingAt.ShouldBeGreaterThanOrEqualTo(m.CreatedAt!.Value.AddMilliseconds(-50));
-            (m.ProcessedAt - m.ProcessingAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(490));
+            (m.ProcessedAt - m.ProcessingAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(500), "the work lasts its 500 ms by the precise clock");
             m.SequencingAt.ShouldBeGreaterThanOrEqualTo(m.ProcessedAt.AddMilliseconds(-50));
             m.SequencedAt.ShouldBeGreaterThanOrEqualTo(m.SequencingAt);
         }
@@ -48,8 +48,9 @@ public sealed class PipelineTests(OrderingFixture lab)
         TestContext.Current.TestOutputHelper?.WriteLine($"burst 500 x 500 ms on 3 x 8: {elapsed:0.00} s, ideal {ideal:0.0} s, efficiency {ideal / elapsed:0.000}");
         TestContext.Current.TestOutputHelper?.WriteLine(StageReport.Describe(output));
         output.Select(m => m.Seq).ShouldBe(expected);
-        // The target is within 10% of ideal; the assertion leaves room for a busy shared 2-core machine.
-        elapsed.ShouldBeLessThan(ideal * 1.5);
+        // The time is a figure (the target, efficiency >= 0.95, is the load suites' to measure on a quiet machine); what a
+        // test can assert on any machine is the property behind it: every slot of every processor was used at once.
+        StageReport.MaxConcurrentProcessing(output).ShouldBe(24, "3 processors x 8 in flight work in parallel");
     }
 
     [Fact]

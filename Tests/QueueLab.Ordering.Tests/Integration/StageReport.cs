@@ -21,4 +21,20 @@ public static class StageReport
             Stage("processed->sequencing", messages.Select(m => m.SequencingAt - m.ProcessedAt)),
             Stage("sequencing->sequenced", messages.Select(m => m.SequencedAt - m.SequencingAt)));
     }
+
+    /// <summary>The most messages that were being processed at the same moment (from processingAt / processedAt).</summary>
+    public static int MaxConcurrentProcessing(IReadOnlyList<SequencedMessage> messages)
+    {
+        // An end sorts before a start at the same instant: a slot freed and taken again is not two at once.
+        var events = messages.SelectMany(m => new[] { (At: m.ProcessingAt, Delta: 1), (At: m.ProcessedAt, Delta: -1) })
+            .OrderBy(e => e.At).ThenBy(e => e.Delta);
+        int current = 0, max = 0;
+        foreach (var (_, delta) in events)
+        {
+            current += delta;
+            max = Math.Max(max, current);
+        }
+
+        return max;
+    }
 }
