@@ -1,28 +1,30 @@
-using QueueLab.AppHost.Commands;
 using QueueLab.AppHost.Infrastructure;
 using QueueLab.AppHost.Pipelines;
+using QueueLab.Lab.Commands;
+using QueueLab.Lab.Setup;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// QueueLab:Dashboard=false runs a lab without the dashboard (the load suites' own labs, ./queuelab bench).
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = !LabSettings.DashboardEnabled(args) });
 
-// Containers or local processes is decided here, before any resource exists.
+// Containers or local processes, and what the lab runs, are decided here, once, before any resource exists.
 var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory);
+var setup = LabSetup.Read(builder.Configuration);
 var servers = builder.AddLabServers(settings);
 builder.AddLabSummary(settings);
 builder.AddTelemetryExportSetting();
-builder.AddDashboardOtlpFile(settings);
+builder.AddLabFile(settings, setup);
 
-var pipelines = PipelineSelection.Read(builder.Configuration);
-if (pipelines.Ordering)
+if (setup.Pipelines.Ordering)
 {
-    builder.AddOrderingPipeline(servers);
+    builder.AddOrderingPipeline(servers, setup.Ordering);
 }
 
-if (pipelines.Rabbit)
+if (setup.Pipelines.Rabbit)
 {
-    builder.AddRabbitPipeline(servers);
+    builder.AddRabbitPipeline(servers, setup.Rabbit);
 }
 
-// The dashboard's commands: scenarios, checks and faults (AppHost/Commands).
-builder.AddLabCommands(settings, pipelines);
+// The dashboard's commands: scenarios, checks and faults (Lab/QueueLab.Lab.Commands).
+builder.AddLabCommands(setup);
 
 builder.Build().Run();

@@ -1,9 +1,8 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using QueueLab.AppHost.Infrastructure.Local;
-using QueueLab.Faults;
+using QueueLab.Lab;
+using QueueLab.Lab.Network;
 
 namespace QueueLab.AppHost.Infrastructure;
 
@@ -23,15 +22,7 @@ public static class FaultProxyExtensions
         this IDistributedApplicationBuilder builder, LabSettings settings, IReadOnlyList<LocalServerResource> servers)
     {
         var proxies = new FaultProxies();
-        builder.Services.AddSingleton(proxies);
-        // The fault library itself, following the resources from the start (tests and commands take it from here).
-        builder.Services.AddSingleton<LabFaults>();
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
-        {
-            e.Services.GetRequiredService<LabFaults>();
-            return Task.CompletedTask;
-        });
-        builder.Services.AddHostedService(_ => new FaultProxyLifetime(proxies));
+        builder.AddLabLayer(proxies);
 
         var wanted = Names(builder.Configuration[Key]);
         if (wanted.Count == 0)
@@ -63,12 +54,6 @@ public static class FaultProxyExtensions
             server.ClientPort = listenPort;
         }
 
-        // Listening before any resource starts, so the first client already goes through the proxy.
-        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
-        {
-            proxies.Start();
-            return Task.CompletedTask;
-        });
         return proxies;
     }
 
@@ -76,12 +61,4 @@ public static class FaultProxyExtensions
         string.IsNullOrWhiteSpace(text)
             ? []
             : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant())];
-
-    /// <summary>Closes the proxies when the AppHost stops (the container does not dispose an instance it was given).</summary>
-    private sealed class FaultProxyLifetime(FaultProxies proxies) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task StopAsync(CancellationToken cancellationToken) => await proxies.DisposeAsync().ConfigureAwait(false);
-    }
 }

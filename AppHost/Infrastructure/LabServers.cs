@@ -2,6 +2,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using QueueLab.AppHost.Infrastructure.Containers;
 using QueueLab.AppHost.Infrastructure.Local;
+using QueueLab.Lab;
+using QueueLab.Lab.Resources;
 
 namespace QueueLab.AppHost.Infrastructure;
 
@@ -11,14 +13,7 @@ public sealed record LabServers(
     IResourceBuilder<IResourceWithConnectionString> Cache,
     IResourceBuilder<IResourceWithConnectionString> Postgres,
     IResourceBuilder<IResourceWithConnectionString> Database,
-    IResourceBuilder<IResourceWithConnectionString> Etcd)
-{
-    public const string MessagingName = "messaging";
-    public const string CacheName = "cache";
-    public const string PostgresName = "postgres";
-    public const string DatabaseName = "queuelab";
-    public const string EtcdName = "etcd";
-}
+    IResourceBuilder<IResourceWithConnectionString> Etcd);
 
 public static class LabServerBuilderExtensions
 {
@@ -38,11 +33,11 @@ public static class LabServerBuilderExtensions
         if (settings.Mode == InfrastructureMode.Containers)
         {
             builder.AddFaultProxies(settings, []);
-            var messaging = builder.AddRabbitMQ(LabServers.MessagingName, messagingUser, messagingPassword, ports.RabbitMQ)
-                .WithManagementPlugin(ports.RabbitMQManagement);
-            var cache = builder.AddRedis(LabServers.CacheName, ports.Redis, cachePassword);
-            var postgres = builder.AddPostgres(LabServers.PostgresName, password: postgresPassword, port: ports.Postgres);
-            var etcd = builder.AddEtcdContainer(LabServers.EtcdName, ports.Etcd);
+            var messaging = builder.AddRabbitMQ(ResourceNames.Messaging, messagingUser, messagingPassword, ports.RabbitMQ)
+                .WithManagementPlugin(ports.RabbitMQManagement).WithServerKind(ServerKind.RabbitMQ);
+            var cache = builder.AddRedis(ResourceNames.Cache, ports.Redis, cachePassword).WithServerKind(ServerKind.Redis);
+            var postgres = builder.AddPostgres(ResourceNames.Postgres, password: postgresPassword, port: ports.Postgres).WithServerKind(ServerKind.Postgres);
+            var etcd = builder.AddEtcdContainer(ResourceNames.Etcd, ports.Etcd).WithServerKind(ServerKind.Etcd);
             if (!settings.RandomPorts)
             {
                 // A `dotnet run` lab keeps its data across runs, like the local mode's state folder.
@@ -52,17 +47,19 @@ public static class LabServerBuilderExtensions
                 etcd.WithVolume("queuelab-etcd-data", "/etcd-data");
             }
 
-            var database = postgres.AddDatabase(LabServers.DatabaseName);
+            var database = postgres.AddDatabase(ResourceNames.Database);
             return new LabServers(AsConnectionString(messaging), AsConnectionString(cache), AsConnectionString(postgres),
                 AsConnectionString(database), AsConnectionString(etcd));
         }
 
         var binaries = ServerBinaries.Locate(builder.Configuration);
-        var localMessaging = builder.AddLocalRabbitMQ(LabServers.MessagingName, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword);
-        var localCache = builder.AddLocalRedis(LabServers.CacheName, binaries, settings.StateDirectory, ports.Redis, cachePassword);
-        var localPostgres = builder.AddLocalPostgres(LabServers.PostgresName, binaries, settings.StateDirectory, ports.Postgres, postgresPassword);
-        var localDatabase = localPostgres.AddDatabase(LabServers.DatabaseName);
-        var localEtcd = builder.AddLocalEtcd(LabServers.EtcdName, binaries, settings.StateDirectory, ports);
+        var localMessaging = builder.AddLocalRabbitMQ(ResourceNames.Messaging, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword)
+            .WithServerKind(ServerKind.RabbitMQ);
+        var localCache = builder.AddLocalRedis(ResourceNames.Cache, binaries, settings.StateDirectory, ports.Redis, cachePassword).WithServerKind(ServerKind.Redis);
+        var localPostgres = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, settings.StateDirectory, ports.Postgres, postgresPassword)
+            .WithServerKind(ServerKind.Postgres);
+        var localDatabase = localPostgres.AddDatabase(ResourceNames.Database);
+        var localEtcd = builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports).WithServerKind(ServerKind.Etcd);
         builder.AddFaultProxies(settings, [localMessaging.Resource, localCache.Resource, localPostgres.Resource, localEtcd.Resource]);
         return new LabServers(AsConnectionString(localMessaging), AsConnectionString(localCache), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), AsConnectionString(localEtcd));

@@ -45,6 +45,22 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
         return new LabSettings(mode, stateDirectory, random, ports);
     }
 
+    /// <summary>
+    /// Whether the AppHost starts the dashboard: <c>QueueLab:Dashboard=false</c> (an argument, or <c>QueueLab__Dashboard</c> in
+    /// the environment) turns it off. Read from the arguments before the builder exists, since the builder's options need it.
+    /// </summary>
+    public static bool DashboardEnabled(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        const string Key = "QueueLab:Dashboard=";
+        var text = args.LastOrDefault(a => a.StartsWith(Key, StringComparison.OrdinalIgnoreCase) || a.StartsWith("--" + Key, StringComparison.OrdinalIgnoreCase)) is { } arg
+            ? arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..]
+            : Environment.GetEnvironmentVariable("QueueLab__Dashboard");
+        return text is null || !bool.TryParse(text, out var enabled)
+            ? text is null ? true : throw new InvalidOperationException($"QueueLab:Dashboard is '{text}'; use true or false.")
+            : enabled;
+    }
+
     private static LabPorts ReadFixedPorts(IConfigurationSection section)
     {
         var d = LabPorts.Defaults;

@@ -1,6 +1,7 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using QueueLab.AppHost.Infrastructure;
+using QueueLab.Lab;
+using QueueLab.Lab.Setup;
 
 namespace QueueLab.AppHost.Pipelines;
 
@@ -13,14 +14,13 @@ namespace QueueLab.AppHost.Pipelines;
 /// </summary>
 public static class CoordinationPipeline
 {
-    public const string CoordinatorName = "coordinator";
     public const string Section = "QueueLab:Coordination";
 
-    public static IResourceBuilder<ProjectResource> AddCoordinators(this IDistributedApplicationBuilder builder, LabServers servers)
+    public static IResourceBuilder<ProjectResource> AddCoordinators(this IDistributedApplicationBuilder builder, LabServers servers, RabbitSetup setup)
     {
-        var rabbit = builder.Configuration.GetSection(RabbitPipeline.Section);
-        return builder.AddProject<Projects.QueueLab_Coordinator>(CoordinatorName)
-            .WithReplicas(Replicas(rabbit["Coordinators"]))
+        var rabbit = builder.Configuration.GetSection(RabbitSetup.Section);
+        return builder.AddProject<Projects.QueueLab_Coordinator>(ResourceNames.Coordinator)
+            .WithReplicas(setup.Coordinators)
             .WithReference(servers.Etcd).WaitFor(servers.Etcd)
             .WithCoordinationSettings(builder.Configuration)
             .WithPrefixedSettings(rabbit.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
@@ -35,11 +35,4 @@ public static class CoordinationPipeline
 
     private static IResourceBuilder<ProjectResource> WithCoordinationSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
         project.WithPrefixedSettings(configuration.GetSection(Section), "QueueLab__Coordination__");
-
-    private static int Replicas(string? text) =>
-        text is null
-            ? 2
-            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 8
-                ? count
-                : throw new InvalidOperationException($"{RabbitPipeline.Section}:Coordinators is '{text}'; use a whole number from 1 to 8.");
 }

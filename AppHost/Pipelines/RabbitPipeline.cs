@@ -1,16 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using QueueLab.AppHost.Infrastructure;
+using QueueLab.Lab;
+using QueueLab.Lab.Setup;
 
 namespace QueueLab.AppHost.Pipelines;
 
 public static class RabbitPipeline
 {
-    public const string Section = "QueueLab:Rabbit";
-    public const string PhaseKey = "QueueLab:Phase";
-    public const string SchemaManagerName = "schema-manager";
-    public const string PublisherName = "publisher";
-    public const string ConsumerName = "consumer";
-
     /// <summary>
     /// Pipeline A: the schema manager (owns the PostgreSQL tables; consumers wait for it), the publisher and the
     /// consumers (<c>QueueLab:Rabbit:Consumers</c> replicas, 3 by default) in phase <c>QueueLab:Phase</c> (1, 2 or 3,
@@ -19,24 +15,24 @@ public static class RabbitPipeline
     /// <c>Consumer:Prefetch=200</c>) reaches the services as their <c>QueueLab:Consumer:*</c> /
     /// <c>QueueLab:Publisher:*</c> settings; <c>QueueLab:Rabbit:Queues</c> replaces the default queue list.
     /// </summary>
-    public static IDistributedApplicationBuilder AddRabbitPipeline(this IDistributedApplicationBuilder builder, LabServers servers)
+    public static IDistributedApplicationBuilder AddRabbitPipeline(this IDistributedApplicationBuilder builder, LabServers servers, RabbitSetup setup)
     {
-        var section = builder.Configuration.GetSection(Section);
-        var phase = Phase(builder.Configuration);
+        var section = builder.Configuration.GetSection(RabbitSetup.Section);
+        var phase = setup.Phase;
 
-        var schemaManager = builder.AddProject<Projects.QueueLab_SchemaManager>(SchemaManagerName)
+        var schemaManager = builder.AddProject<Projects.QueueLab_SchemaManager>(ResourceNames.SchemaManager)
             .WithReference(servers.Database).WaitFor(servers.Database)
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
-        builder.AddProject<Projects.QueueLab_Publisher>(PublisherName)
+        builder.AddProject<Projects.QueueLab_Publisher>(ResourceNames.Publisher)
             .WithReference(servers.Messaging).WaitFor(servers.Messaging)
             .WithPrefixedSettings(section.GetSection("Publisher"), "QueueLab__Publisher__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
-        var consumer = builder.AddProject<Projects.QueueLab_Consumer>(ConsumerName)
-            .WithReplicas(Consumers(section))
+        var consumer = builder.AddProject<Projects.QueueLab_Consumer>(ResourceNames.Consumer)
+            .WithReplicas(setup.Consumers)
             .WithReference(servers.Messaging).WaitFor(servers.Messaging)
             .WithReference(servers.Cache).WaitFor(servers.Cache)
             .WithReference(servers.Database).WaitFor(schemaManager)
@@ -49,23 +45,9 @@ public static class RabbitPipeline
         if (phase == 3)
         {
             consumer.WithEtcdCoordination(servers);
-            builder.AddCoordinators(servers);
+            builder.AddCoordinators(servers, setup);
         }
 
         return builder;
     }
-
-    private static int Phase(IConfiguration configuration) =>
-        configuration[PhaseKey] is not { } text
-            ? 3
-            : int.TryParse(text, out var phase) && phase is 1 or 2 or 3
-                ? phase
-                : throw new InvalidOperationException($"{PhaseKey} is '{text}'; use 1 (no dedup), 2 (Redis + PostgreSQL dedup) or 3 (phase 2 + etcd allocation).");
-
-    private static int Consumers(IConfigurationSection section) =>
-        section["Consumers"] is not { } text
-            ? 3
-            : int.TryParse(text, out var count) && count is >= 1 and <= 32
-                ? count
-                : throw new InvalidOperationException($"{Section}:Consumers is '{text}'; use a whole number from 1 to 32.");
 }

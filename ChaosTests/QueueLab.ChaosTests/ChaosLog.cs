@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using QueueLab.Faults;
 using QueueLab.Verification;
 
 namespace QueueLab.ChaosTests;

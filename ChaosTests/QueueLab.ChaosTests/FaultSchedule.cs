@@ -1,6 +1,4 @@
 using System.Net.Http.Json;
-using QueueLab.AppHost.Commands;
-using QueueLab.Faults;
 using QueueLab.Testing;
 using Shouldly;
 
@@ -15,16 +13,16 @@ public static class FaultSchedule
     public static readonly IReadOnlyDictionary<string, Func<OrderingChaosFixture, Task<string>>> Ordering =
         new Dictionary<string, Func<OrderingChaosFixture, Task<string>>>
         {
-            ["kill-processor"] = async lab => (await lab.Faults.KillAsync("processor")).ToString(),
-            ["kill-leader"] = async lab => (await lab.Faults.KillAsync(await SequencerLeaderAsync(lab))).ToString(),
-            ["stop-leader"] = async lab => (await lab.Faults.StopAsync(await SequencerLeaderAsync(lab))).ToString(),
-            ["drop-redis-connections"] = async lab => (await lab.Faults.DropConnectionsAsync("cache")).ToString(),
-            ["restart-redis"] = async lab => (await lab.Faults.RestartServerAsync("cache", RestartKind.Kill)).ToString(),
-            ["restart-postgres"] = async lab => (await lab.Faults.RestartServerAsync("postgres", RestartKind.Kill)).ToString(),
-            ["pause-redis"] = async lab => (await lab.Faults.PauseRedisAsync("cache", TimeSpan.FromSeconds(2))).ToString(),
+            ["kill-processor"] = async lab => (await lab.Faults.Processes.KillAsync("processor")).ToString(),
+            ["kill-leader"] = async lab => (await lab.Faults.Processes.KillAsync(await SequencerLeaderAsync(lab))).ToString(),
+            ["stop-leader"] = async lab => (await lab.Faults.Processes.StopAsync(await SequencerLeaderAsync(lab))).ToString(),
+            ["drop-redis-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync("cache")).ToString(),
+            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync("cache", RestartKind.Kill)).ToString(),
+            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync("postgres", RestartKind.Kill)).ToString(),
+            ["pause-redis"] = async lab => (await lab.Faults.Servers.PauseRedisAsync("cache", TimeSpan.FromSeconds(2))).ToString(),
             ["cut-redis-network"] = async lab =>
             {
-                var proxy = lab.Faults.Proxy("cache");
+                var proxy = lab.Faults.Proxies["cache"];
                 // The fault's duration is part of the schedule (not a wait for a condition).
                 proxy.Delay(TimeSpan.FromMilliseconds(20));
                 await Task.Delay(TimeSpan.FromSeconds(2));
@@ -38,13 +36,13 @@ public static class FaultSchedule
     public static readonly IReadOnlyDictionary<string, Func<RabbitChaosFixture, Task<string>>> Rabbit =
         new Dictionary<string, Func<RabbitChaosFixture, Task<string>>>
         {
-            ["kill-consumer"] = async lab => (await lab.Faults.KillAsync("consumer")).ToString(),
-            ["restart-rabbitmq"] = async lab => (await lab.Faults.RestartServerAsync("messaging", RestartKind.Graceful)).ToString(),
-            ["drop-rabbitmq-connections"] = async lab => (await lab.Faults.DropConnectionsAsync("messaging")).ToString(),
-            ["restart-postgres"] = async lab => (await lab.Faults.RestartServerAsync("postgres", RestartKind.Kill)).ToString(),
-            ["restart-redis"] = async lab => (await lab.Faults.RestartServerAsync("cache", RestartKind.Kill)).ToString(),
-            ["restart-etcd"] = async lab => (await lab.Faults.RestartServerAsync("etcd", RestartKind.Kill)).ToString(),
-            ["kill-coordinator-leader"] = async lab => (await lab.Faults.KillAsync(await CoordinatorLeaderAsync(lab))).ToString(),
+            ["kill-consumer"] = async lab => (await lab.Faults.Processes.KillAsync("consumer")).ToString(),
+            ["restart-rabbitmq"] = async lab => (await lab.Faults.Servers.RestartAsync("messaging", RestartKind.Graceful)).ToString(),
+            ["drop-rabbitmq-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync("messaging")).ToString(),
+            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync("postgres", RestartKind.Kill)).ToString(),
+            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync("cache", RestartKind.Kill)).ToString(),
+            ["restart-etcd"] = async lab => (await lab.Faults.Servers.RestartAsync("etcd", RestartKind.Kill)).ToString(),
+            ["kill-coordinator-leader"] = async lab => (await lab.Faults.Processes.KillAsync(await CoordinatorLeaderAsync(lab))).ToString(),
         };
 
     public static IReadOnlyList<string> OrderingFaults => [.. Ordering.Keys];
@@ -61,10 +59,10 @@ public static class FaultSchedule
     /// <summary>The sequencer replica that holds the lock (its token names the instance).</summary>
     public static async Task<string> SequencerLeaderAsync(OrderingChaosFixture lab)
     {
-        var instance = await OrderingInspector.LeaderAsync(lab.Client.Db, lab.Client.Keys);
+        var instance = await lab.Client.LeaderAsync();
         instance.ShouldNotBeNull("a sequencer holds the lock");
-        return lab.Faults.ReplicaOf("sequencer", instance)?.InstanceId
-            ?? throw new ShouldAssertException($"the lock names {instance}, none of {string.Join(", ", lab.Faults.Replicas("sequencer").Select(r => r.InstanceId))}");
+        return lab.Faults.Resources.ReplicaOf("sequencer", instance)?.InstanceId
+            ?? throw new ShouldAssertException($"the lock names {instance}, none of {string.Join(", ", lab.Faults.Resources.Replicas("sequencer").Select(r => r.InstanceId))}");
     }
 
     /// <summary>The coordinator replica whose process leads (from the coordinators' /leader view).</summary>
@@ -73,7 +71,7 @@ public static class FaultSchedule
         var client = lab.Coordinator ?? throw new InvalidOperationException("Only phase 3 has coordinators.");
         var pid = await Poll.ForAsync(async () => (await client.GetFromJsonAsync<LeaderView>("/leader"))?.LeaderProcessId,
             p => p is not null, TimeSpan.FromSeconds(30), "a coordinator leads");
-        return lab.Faults.Replicas("coordinator")
+        return lab.Faults.Resources.Replicas("coordinator")
             .Single(r => r.ProcessId is { } launcher && ProcessTree.Of(launcher).Contains(pid!.Value)).InstanceId;
     }
 

@@ -1,7 +1,6 @@
-using QueueLab.Faults;
 using QueueLab.LoadRunner;
-using QueueLab.LoadTests.Cli;
-using QueueLab.LoadTests.Ordering;
+using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Ordering;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Testing;
 using QueueLab.Verification;
@@ -87,32 +86,10 @@ public static class OrderedChaos
         return new OrderedChaosResult(report, recoveries, run.Result) { State = state };
     }
 
-    /// <summary>Where pipeline B's messages are (for a failed run's message): input, in flight per processor, results,
-    /// reorder buffer, the sequencer's position and lock, the processors registered and alive.</summary>
-    public static async Task<string> DescribeStateAsync(OrderingChaosFixture lab)
-    {
-        var db = lab.Client.Db;
-        var keys = lab.Client.Keys;
-        try
-        {
-            var processors = (await db.SetMembersAsync(keys.Processors).ConfigureAwait(false)).Select(v => v.ToString()).ToList();
-            var inFlight = new List<string>();
-            foreach (var id in processors)
-            {
-                inFlight.Add($"{id}: {await db.ListLengthAsync(keys.InFlight(id)).ConfigureAwait(false)} in flight, " +
-                             $"heartbeat {(await db.KeyExistsAsync(keys.Heartbeat(id)).ConfigureAwait(false) ? "alive" : "missing")}");
-            }
-
-            return $"input {await db.ListLengthAsync(keys.Input).ConfigureAwait(false)}, results {await db.StreamLengthAsync(keys.Results).ConfigureAwait(false)}, " +
-                   $"reorder buffer {await db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false)}, next seq {await db.StringGetAsync(keys.NextSeq).ConfigureAwait(false)}, " +
-                   $"output {await db.ListLengthAsync(keys.Output).ConfigureAwait(false)}, lock {await db.StringGetAsync(keys.SequencerLock).ConfigureAwait(false)}, " +
-                   $"processors [{string.Join("; ", inFlight)}], replicas {string.Join(", ", lab.Faults.Replicas("processor").Concat(lab.Faults.Replicas("sequencer")).Select(r => $"{r.InstanceId} {r.State}"))}";
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            return $"unreadable: {ex.Message}";
-        }
-    }
+    /// <summary>Where pipeline B's messages are, and the state of its replicas (for a failed run's message).</summary>
+    public static async Task<string> DescribeStateAsync(OrderingChaosFixture lab) =>
+        $"{await lab.Client.DescribeAsync().ConfigureAwait(false)}, replicas " +
+        string.Join(", ", lab.Faults.Resources.Replicas(ResourceNames.Processor).Concat(lab.Faults.Resources.Replicas(ResourceNames.Sequencer)));
 
     /// <summary>When the run's schedule stopped sending.</summary>
     public static DateTimeOffset LoadEnd(RunResult run) => run.StartedAt + run.ScheduledDuration;

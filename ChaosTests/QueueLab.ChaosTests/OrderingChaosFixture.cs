@@ -1,4 +1,3 @@
-using QueueLab.LoadTests.Ordering;
 using QueueLab.Testing;
 
 namespace QueueLab.ChaosTests;
@@ -8,14 +7,14 @@ namespace QueueLab.ChaosTests;
 /// output flows continuously and a gap in it is a stall, not work), 2 sequencers, PostgreSQL as the system of record
 /// (so a PostgreSQL restart is on the path), and a TCP fault proxy in front of Redis.
 /// </summary>
-public sealed class OrderingChaosFixture : LabFixture, IAsyncLifetime
+public sealed class OrderingChaosFixture : LabFixture
 {
     public const int Processors = 3;
 
     /// <summary>The sequencers' lock TTL (the default, <c>Ordering:Sequencer:LockTtl</c>).</summary>
     public static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(1);
 
-    private OrderingClient? _client;
+    private OrderingProbe? _client;
 
     protected override IEnumerable<string> Arguments =>
     [
@@ -30,27 +29,19 @@ public sealed class OrderingChaosFixture : LabFixture, IAsyncLifetime
 
     protected override IEnumerable<string> ResourcesToAwait => ["cache", "postgres", "queuelab", "processor", "sequencer"];
 
-    public OrderingClient Client => _client ?? throw new InvalidOperationException("The lab has not started.");
+    public OrderingProbe Client => _client ?? throw new InvalidOperationException("The lab has not started.");
 
-    public new async ValueTask InitializeAsync()
+    protected override async ValueTask StartedAsync()
     {
-        await base.InitializeAsync().ConfigureAwait(false);
-        _client = await OrderingClient.ConnectAsync(await GetConnectionStringAsync("cache").ConfigureAwait(false)).ConfigureAwait(false);
+        _client = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-chaos").ConfigureAwait(false);
         await _client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
     }
 
     /// <summary>Brings every stopped or killed replica back and waits until all processors are registered and a sequencer leads.</summary>
     public async Task RestoreAsync()
     {
-        foreach (var resource in new[] { "processor", "sequencer", "cache", "postgres" })
-        {
-            foreach (var replica in Faults.Replicas(resource).Where(r => !r.IsRunning))
-            {
-                await Faults.StartAsync(replica.InstanceId).ConfigureAwait(false);
-            }
-        }
-
-        foreach (var proxy in Faults.Proxies?.All ?? [])
+        await Faults.Processes.StartStoppedAsync([ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache, ResourceNames.Postgres]).ConfigureAwait(false);
+        foreach (var proxy in Faults.Proxies.All)
         {
             proxy.Restore();
         }

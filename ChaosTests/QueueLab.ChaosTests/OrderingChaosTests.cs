@@ -1,4 +1,3 @@
-using QueueLab.Faults;
 using QueueLab.Testing;
 using Shouldly;
 
@@ -59,11 +58,11 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
             {
                 var leader = await FaultSchedule.SequencerLeaderAsync(lab);
                 var at = DateTimeOffset.UtcNow;
-                var killed = await lab.Faults.KillAsync(leader);
+                var killed = await lab.Faults.Processes.KillAsync(leader);
                 marks.Add($"kill {i + 1} of 3: {killed}", at);
                 // The standby must take over before the dead one comes back as the next standby.
                 await Poll.UntilAsync(async () => await FaultSchedule.SequencerLeaderAsync(lab) != leader, TimeSpan.FromSeconds(10), $"a new leader after {leader} died");
-                await lab.Faults.StartAsync(leader);
+                await lab.Faults.Processes.StartAsync(leader);
             }
         }, messages: 2000, startAfterShare: 0.1);
 
@@ -112,7 +111,7 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
         var result = await OrderedChaos.RunAsync(lab, "network to Redis: +20 ms for 2 s, then cut for 2 s", _ => FaultSchedule.Ordering["cut-redis-network"](lab));
 
         AssertExact(result);
-        lab.Faults.Proxy("cache").Mode.ShouldBe(ProxyMode.Pass);
+        lab.Faults.Proxies["cache"].Mode.ShouldBe(ProxyMode.Pass);
         result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(8));
     }
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using QueueLab.Faults;
 using QueueLab.LoadRunner;
-using QueueLab.LoadTests.Rabbit;
+using QueueLab.LoadSuites.Rabbit;
 using QueueLab.Messaging;
 using QueueLab.Testing;
 using QueueLab.Verification;
@@ -58,7 +57,6 @@ public sealed class RabbitChaosContext(RabbitChaosFixture lab, string prefix, bo
 public static class RabbitChaos
 {
     public const double Rate = 100;
-    private const string Processed = $"outcome IN ('{ProcessingOutcomes.Processed}', '{ProcessingOutcomes.ProcessedAgain}')";
 
     public static async Task<RabbitChaosResult> RunAsync(
         RabbitChaosFixture lab, string scenario, Func<RabbitChaosContext, Task<string>> faults, int messages = 500, double faultAfterShare = 0.3)
@@ -69,7 +67,7 @@ public static class RabbitChaos
         var injected = new List<(string, DateTimeOffset)>();
 
         async Task WaitShareAsync(double share) =>
-            await Poll.UntilAsync(async () => await CountAsync(lab, prefix).ConfigureAwait(false) >= share * expectedPairs,
+            await Poll.UntilAsync(async () => await lab.Probe.LogCountAsync(prefix + "-", processedOnly: true).ConfigureAwait(false) >= share * expectedPairs,
                 TimeSpan.FromSeconds(120), $"{share:P0} of the run is processed").ConfigureAwait(false);
 
         var context = new RabbitChaosContext(lab, prefix, confirmed, WaitShareAsync);
@@ -111,14 +109,14 @@ public static class RabbitChaos
         {
             await Poll.UntilAsync(async () =>
         {
-            var count = await CountAsync(lab, prefix, all: true).ConfigureAwait(false);
+            var count = await lab.Probe.LogCountAsync(prefix + "-", processedOnly: false).ConfigureAwait(false);
             if (count != lastCount)
             {
                 lastCount = count;
                 stableSince = DateTime.UtcNow;
             }
 
-            return await StoredAsync(lab, prefix).ConfigureAwait(false) >= expected.Count && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(2);
+            return await lab.Probe.FinalStateCountAsync(prefix + "-").ConfigureAwait(false) >= expected.Count && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(2);
         }, TimeSpan.FromSeconds(180), "every final state is stored and the processing log is quiet", TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
@@ -126,7 +124,7 @@ public static class RabbitChaos
             throw new TimeoutException($"{ex.Message} {await DescribeMissingAsync(lab, prefix, expected).ConfigureAwait(false)}", ex);
         }
 
-        var rows = await ReadLogAsync(lab, prefix).ConfigureAwait(false);
+        var rows = await lab.Probe.ProcessedAsync(prefix + "-").ConfigureAwait(false);
         var observed = rows.Select(r => r.Pair).ToList();
         var report = InvariantChecker.Check(expected, observed, VerificationOptions.ExactlyOnce);
         var reordered = expected.GroupBy(p => p.Queue).Sum(queue =>
@@ -134,10 +132,10 @@ public static class RabbitChaos
             var seen = observed.Where(p => p.Queue == queue.Key).Distinct().ToList();
             return InvariantChecker.Check(queue.ToList(), seen, VerificationOptions.Ordered).Summary.Reordered;
         });
-        var stored = (await ReadPairsAsync(lab, prefix).ConfigureAwait(false)).ToHashSet();
+        var stored = (await lab.Probe.FinalStatesAsync(prefix + "-").ConfigureAwait(false)).ToHashSet();
         var missing = expected.Count(p => !stored.Contains(p));
 
-        var times = rows.Select(r => r.At).ToList();
+        var times = rows.Select(r => r.LoggedAt).ToList();
         var end = times.Count > 0 ? times.Max() : DateTimeOffset.UtcNow;
         var rate = Rate * expectedPairs / messages;
         var recoveries = injected.Select(f => (f.Item1, f.Item2, Recovery.Analyze(times, f.Item2, TimeSpan.FromSeconds(1), rate, end, OrderedChaos.LoadEnd(run)))).ToList();
@@ -154,22 +152,12 @@ public static class RabbitChaos
     /// whether a processing key still holds it (and for how long).</summary>
     private static async Task<string> DescribeMissingAsync(RabbitChaosFixture lab, string prefix, IReadOnlyList<QueuedMessage> expected)
     {
-        var stored = (await ReadPairsAsync(lab, prefix).ConfigureAwait(false)).ToHashSet();
+        var stored = (await lab.Probe.FinalStatesAsync(prefix + "-").ConfigureAwait(false)).ToHashSet();
         var missing = expected.Where(p => !stored.Contains(p)).ToList();
         var lines = new List<string> { $"{missing.Count} pairs have no final state" };
         foreach (var pair in missing.Take(5))
         {
-            await using var command = lab.Database.CreateCommand(
-                $"SELECT outcome, count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND queue_name = $2 GROUP BY outcome");
-            command.Parameters.AddWithValue(pair.MessageId);
-            command.Parameters.AddWithValue(pair.Queue);
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            var outcomes = new List<string>();
-            while (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                outcomes.Add($"{reader.GetString(0)} x{reader.GetInt64(1)}");
-            }
-
+            var outcomes = (await lab.Probe.OutcomesAsync(pair).ConfigureAwait(false)).Select(o => $"{o.Key} x{o.Value}");
             var key = ProcessingKeys.For(pair.Queue, pair.MessageId, StateTransitions.Validate.Current);
             var holder = await lab.Redis.StringGetAsync(key).ConfigureAwait(false);
             var ttl = await lab.Redis.KeyTimeToLiveAsync(key).ConfigureAwait(false);
@@ -223,51 +211,7 @@ public static class RabbitChaos
     {
         var prefix = $"probe{Guid.NewGuid():N}"[..14];
         await PublishUntilConfirmedAsync(lab.Publisher, prefix, 0, CancellationToken.None).ConfigureAwait(false);
-        await Poll.UntilAsync(async () => await StoredAsync(lab, prefix).ConfigureAwait(false) >= 1,
+        await Poll.UntilAsync(async () => await lab.Probe.FinalStateCountAsync(prefix + "-").ConfigureAwait(false) >= 1,
             TimeSpan.FromSeconds(120), "a probe message reaches its final state").ConfigureAwait(false);
-    }
-
-    private static async Task<long> CountAsync(RabbitChaosFixture lab, string prefix, bool all = false)
-    {
-        await using var command = lab.Database.CreateCommand(
-            $"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1" + (all ? "" : $" AND {Processed}"));
-        command.Parameters.AddWithValue(prefix + "-%");
-        return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
-    }
-
-    private static async Task<long> StoredAsync(RabbitChaosFixture lab, string prefix)
-    {
-        await using var command = lab.Database.CreateCommand($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1");
-        command.Parameters.AddWithValue(prefix + "-%");
-        return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
-    }
-
-    private static async Task<List<(QueuedMessage Pair, DateTimeOffset At)>> ReadLogAsync(RabbitChaosFixture lab, string prefix)
-    {
-        await using var command = lab.Database.CreateCommand(
-            $"SELECT message_id, queue_name, logged_at FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1 AND {Processed} ORDER BY id");
-        command.Parameters.AddWithValue(prefix + "-%");
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        var rows = new List<(QueuedMessage, DateTimeOffset)>();
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            rows.Add((new QueuedMessage(reader.GetString(0), reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2)));
-        }
-
-        return rows;
-    }
-
-    private static async Task<List<QueuedMessage>> ReadPairsAsync(RabbitChaosFixture lab, string prefix)
-    {
-        await using var command = lab.Database.CreateCommand($"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1");
-        command.Parameters.AddWithValue(prefix + "-%");
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        var pairs = new List<QueuedMessage>();
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            pairs.Add(new QueuedMessage(reader.GetString(0), reader.GetString(1)));
-        }
-
-        return pairs;
     }
 }

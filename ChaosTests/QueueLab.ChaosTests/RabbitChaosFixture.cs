@@ -1,5 +1,4 @@
 using Aspire.Hosting.Testing;
-using Npgsql;
 using QueueLab.Testing;
 
 namespace QueueLab.ChaosTests;
@@ -8,10 +7,10 @@ namespace QueueLab.ChaosTests;
 /// Pipeline A for chaos in one phase: the publisher, 3 consumers (prefetch 32, 5 ms of work per message, so each holds
 /// processed-but-unacknowledged deliveries when it dies) and, in phase 3, 2 coordinators with a 3 s lease TTL.
 /// </summary>
-public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
+public abstract class RabbitChaosFixture : LabFixture
 {
     public const int Consumers = 3;
-    private NpgsqlDataSource? _database;
+    private RabbitProbe? _probe;
     private StackExchange.Redis.ConnectionMultiplexer? _redis;
 
     public abstract int Phase { get; }
@@ -33,7 +32,8 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
             ? ["messaging", "cache", "queuelab", "etcd", "schema-manager", "publisher", "consumer", "coordinator"]
             : ["messaging", "cache", "queuelab", "schema-manager", "publisher", "consumer"];
 
-    public NpgsqlDataSource Database => _database ?? throw new InvalidOperationException("The lab has not started.");
+    /// <summary>Pipeline A's stored outcome (the processing log and the final states).</summary>
+    public RabbitProbe Probe => _probe ?? throw new InvalidOperationException("The lab has not started.");
 
     public StackExchange.Redis.IDatabase Redis => (_redis ?? throw new InvalidOperationException("The lab has not started.")).GetDatabase();
 
@@ -41,11 +41,10 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
 
     public HttpClient? Coordinator { get; private set; }
 
-    public new async ValueTask InitializeAsync()
+    protected override async ValueTask StartedAsync()
     {
-        await base.InitializeAsync().ConfigureAwait(false);
-        _database = NpgsqlDataSource.Create(await GetConnectionStringAsync("queuelab").ConfigureAwait(false));
-        _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache").ConfigureAwait(false)).ConfigureAwait(false);
+        _probe = RabbitProbe.Connect(await GetConnectionStringAsync(ResourceNames.Database).ConfigureAwait(false));
+        _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false)).ConfigureAwait(false);
         Publisher = App.CreateHttpClient("publisher");
         Publisher.Timeout = TimeSpan.FromSeconds(60);
         Coordinator = Phase == 3 ? App.CreateHttpClient("coordinator") : null;
@@ -62,9 +61,9 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
                 continue;
             }
 
-            foreach (var replica in Faults.Replicas(resource).Where(r => !r.IsRunning))
+            foreach (var replica in Faults.Resources.Replicas(resource).Where(r => !r.IsRunning))
             {
-                await Faults.StartAsync(replica.InstanceId).ConfigureAwait(false);
+                await Faults.Processes.StartAsync(replica.InstanceId).ConfigureAwait(false);
             }
         }
 
@@ -75,9 +74,9 @@ public abstract class RabbitChaosFixture : LabFixture, IAsyncLifetime
     {
         Publisher?.Dispose();
         Coordinator?.Dispose();
-        if (_database is not null)
+        if (_probe is not null)
         {
-            await _database.DisposeAsync().ConfigureAwait(false);
+            await _probe.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_redis is not null)

@@ -33,10 +33,10 @@ public sealed class RabbitChaosTests(Phase3ChaosFixture lab) : IAsyncLifetime
     {
         var result = await RabbitChaos.RunAsync(lab, "a consumer leaves (graceful stop) and joins again", async context =>
         {
-            var replica = lab.Faults.Replicas("consumer").First(r => r.IsRunning);
-            await lab.Faults.StopAsync(replica.InstanceId);
+            var replica = lab.Faults.Resources.Replicas("consumer").First(r => r.IsRunning);
+            await lab.Faults.Processes.StopAsync(replica.InstanceId);
             await context.WaitProcessedShareAsync(0.6);
-            await lab.Faults.StartAsync(replica.InstanceId);
+            await lab.Faults.Processes.StartAsync(replica.InstanceId);
             return $"{replica.InstanceId} stopped at 30% and started again at 60% (rebalanced by the coordinator both times)";
         });
 

@@ -1,6 +1,7 @@
-using QueueLab.LoadTests.Cli;
-using QueueLab.LoadTests.Suites;
-using QueueLab.LoadTests.Telemetry;
+using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Suites;
+using QueueLab.LoadSuites.Telemetry;
+using QueueLab.LoadTests;
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -41,7 +42,8 @@ using var run = LoadTestsTelemetry.Source.StartActivity($"loadtests {options.Sui
 run?.SetTag("queuelab.suite", options.Suite);
 try
 {
-    var (outcome, _) = await SuiteHost.RunAsync(options, stop.Token);
+    await using var lab = await LabChoice.OpenAsync(options, stop.Token);
+    var (outcome, _) = await SuiteHost.RunAsync(lab.Options, lab.Lab, stop.Token);
     run?.SetTag("queuelab.exit_code", outcome.Result.ExitCode);
     return outcome.Result.ExitCode;
 }
@@ -52,7 +54,7 @@ catch (UsageException ex)
 }
 catch (Exception ex) when (ex is not OutOfMemoryException)
 {
-    // The lab did not start or answer (a busy machine can need more than the fixture's start timeout): no result.
+    // The lab did not start or answer (a busy machine can need more than the start timeout): no result.
     await Console.Error.WriteLineAsync($"error: the run could not complete: {ex.GetType().Name}: {ex.Message}");
     return 3;
 }

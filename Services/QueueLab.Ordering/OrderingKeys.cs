@@ -61,6 +61,9 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>String: retention has deleted the claims, records and skips of every seq below this one (1 when absent).</summary>
     public RedisKey TrimmedTo => $"{Prefix}:sequencer:trimmed-to";
 
+    /// <summary>String: the oldest seq the output list still holds after its retention cut older ones (1 when absent).</summary>
+    public RedisKey OutputTrimmedTo => $"{Prefix}:sequencer:output-trimmed-to";
+
     /// <summary>String: id of the last stream entry the sequencer has taken in (0-0 when absent).</summary>
     public RedisKey Cursor => $"{Prefix}:sequencer:cursor";
 

@@ -31,7 +31,7 @@ public sealed class LabServersTests(ServersFixture lab)
             new BasicProperties { Persistent = true }, body, Ct);
 
         var got = await Poll.ForAsync(() => channel.BasicGetAsync(queue, autoAck: true, Ct), r => r is not null,
-            TimeSpan.FromSeconds(10), "the published message can be consumed");
+            TimeSpan.FromSeconds(10), "the published message can be consumed", cancellationToken: TestContext.Current.CancellationToken);
         got!.Body.ToArray().ShouldBe(body);
     }
 

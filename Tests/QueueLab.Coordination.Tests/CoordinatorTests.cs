@@ -36,7 +36,7 @@ public sealed class CoordinatorTests(EtcdFixture etcd)
 
             // Seeded from configuration (the seed's 4, 1, 1) and allocated 4, 1, 1 over six consumers.
             await WaitForCountsAsync(reader, 6, [4, 1, 1], "6 consumers over priorities 4,1,1 give 4,1,1");
-            var leader = await Poll.ForAsync(() => a.Http.GetFromJsonAsync<LeaderView>("/leader", Ct)!, l => l?.Leader is not null, Timeout, "a leader is known");
+            var leader = await Poll.ForAsync(() => a.Http.GetFromJsonAsync<LeaderView>("/leader", Ct)!, l => l?.Leader is not null, Timeout, "a leader is known", cancellationToken: TestContext.Current.CancellationToken);
             var (active, standby) = leader!.Leader == "coord-a" ? (a, b) : (b, a);
             active.Status.Role.ShouldBe(CoordinatorRole.Leader);
             standby.Status.Role.ShouldBe(CoordinatorRole.Standby);
@@ -55,7 +55,7 @@ public sealed class CoordinatorTests(EtcdFixture etcd)
 
             // The leader stops gracefully; the standby takes over, and the next change still applies.
             await active.StopAsync();
-            await Poll.UntilAsync(() => standby.Status.Role == CoordinatorRole.Leader, Timeout, "the standby becomes leader");
+            await Poll.UntilAsync(() => standby.Status.Role == CoordinatorRole.Leader, Timeout, "the standby becomes leader", cancellationToken: TestContext.Current.CancellationToken);
             var changed = await standby.Http.PutAsJsonAsync("/queues/queue-2", new { priority = 4 }, Ct);
             changed.StatusCode.ShouldBe(HttpStatusCode.OK);
             await WaitForCountsAsync(reader, 5, [2, 2, 1], "5 consumers over priorities 4,4,1 give 2,2,1");

@@ -4,7 +4,7 @@ using QueueLab.Testing;
 namespace QueueLab.Coordination.Tests;
 
 /// <summary>The lab's servers alone (<c>QueueLab:Pipelines=none</c>); the tests use its real etcd, each under its own key root.</summary>
-public sealed class EtcdFixture : LabFixture, IAsyncLifetime
+public sealed class EtcdFixture : LabFixture
 {
     private EtcdClient? _client;
 
@@ -16,9 +16,8 @@ public sealed class EtcdFixture : LabFixture, IAsyncLifetime
 
     public EtcdClient Client => _client ?? throw new InvalidOperationException("Not started.");
 
-    public new async ValueTask InitializeAsync()
+    protected override async ValueTask StartedAsync()
     {
-        await base.InitializeAsync();
         ConnectionString = await GetConnectionStringAsync("etcd");
         _client = new EtcdClient(ConnectionString);
     }

@@ -18,7 +18,7 @@ public sealed class LeaseTests(EtcdFixture etcd)
         (await etcd.Client.GetAsync(key, cancellationToken: Ct)).Kvs.Count.ShouldBe(1);
 
         // Five confirmed keep-alives at TTL/3 span more than the 2 s TTL: the key must still be there.
-        await Poll.UntilAsync(() => lease.KeepAlives >= 5, TimeSpan.FromSeconds(10), "five keep-alives are confirmed");
+        await Poll.UntilAsync(() => lease.KeepAlives >= 5, TimeSpan.FromSeconds(10), "five keep-alives are confirmed", cancellationToken: TestContext.Current.CancellationToken);
         (await etcd.Client.GetAsync(key, cancellationToken: Ct)).Kvs.Count.ShouldBe(1);
         lease.IsLost.ShouldBeFalse();
 
@@ -36,7 +36,7 @@ public sealed class LeaseTests(EtcdFixture etcd)
         using var services = etcd.Services(EtcdFixture.NewRoot("revoke"), leaseTtlSeconds: 3);
         var lease = await services.Get<LeaseKeeper>().GrantAsync(Ct);
         await etcd.Client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease.Id }, cancellationToken: Ct);
-        await Poll.UntilAsync(() => lease.IsLost, TimeSpan.FromSeconds(5), "the keeper notices the lease is gone");
+        await Poll.UntilAsync(() => lease.IsLost, TimeSpan.FromSeconds(5), "the keeper notices the lease is gone", cancellationToken: TestContext.Current.CancellationToken);
         lease.Lost.IsCancellationRequested.ShouldBeTrue();
         await lease.DisposeAsync();
 
@@ -55,7 +55,7 @@ public sealed class LeaseTests(EtcdFixture etcd)
         var running = services.Get<ConsumerRegistrar>().RunAsync("c3", stop.Token);
 
         var first = await Poll.ForAsync(async () => (await etcd.Client.GetAsync(key, cancellationToken: Ct)).Kvs.FirstOrDefault(),
-            kv => kv is not null, TimeSpan.FromSeconds(5), "c3 is registered");
+            kv => kv is not null, TimeSpan.FromSeconds(5), "c3 is registered", cancellationToken: TestContext.Current.CancellationToken);
         await etcd.Client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = first!.Lease }, cancellationToken: Ct);
         await Poll.UntilAsync(async () => (await etcd.Client.GetAsync(key, cancellationToken: Ct)).Kvs.FirstOrDefault() is { } kv && kv.Lease != first.Lease,
             TimeSpan.FromSeconds(5), "c3 is registered again under a new lease", cancellationToken: Ct);

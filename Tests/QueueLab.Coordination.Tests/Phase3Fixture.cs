@@ -13,7 +13,7 @@ namespace QueueLab.Coordination.Tests;
 /// Pipeline A in phase 3 through the AppHost: 6 consumers registered in etcd, 2 coordinators (one leader), the seed's
 /// queues 4,1,1, a 3 s lease TTL; plus clients of etcd and RabbitMQ for the tests' own checks.
 /// </summary>
-public sealed class Phase3Fixture : LabFixture, IAsyncLifetime
+public sealed class Phase3Fixture : LabFixture
 {
     public const int Consumers = 6;
     public const int LeaseTtlSeconds = 3;
@@ -42,9 +42,8 @@ public sealed class Phase3Fixture : LabFixture, IAsyncLifetime
 
     public HttpClient Coordinator { get; private set; } = null!;
 
-    public new async ValueTask InitializeAsync()
+    protected override async ValueTask StartedAsync()
     {
-        await base.InitializeAsync();
         var etcd = await GetConnectionStringAsync("etcd");
         _etcd = new EtcdClient(etcd);
         _services = CoordinationHost.Create(etcd, CoordinationKeys.DefaultRoot, LeaseTtlSeconds);

@@ -13,7 +13,7 @@ namespace QueueLab.RabbitPipeline.Tests;
 /// short delays so retries and held requeues come back quickly; plus direct clients of RabbitMQ, Redis and
 /// PostgreSQL for the tests' own checks.
 /// </summary>
-public abstract class RabbitLabFixture : LabFixture, IAsyncLifetime
+public abstract class RabbitLabFixture : LabFixture
 {
     public const int Consumers = 3;
     public const int MaxRetries = 3;
@@ -45,9 +45,8 @@ public abstract class RabbitLabFixture : LabFixture, IAsyncLifetime
 
     public HttpClient Publisher { get; private set; } = null!;
 
-    public new async ValueTask InitializeAsync()
+    protected override async ValueTask StartedAsync()
     {
-        await base.InitializeAsync();
         _database = NpgsqlDataSource.Create(await GetConnectionStringAsync("queuelab"));
         _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache"));
         _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();

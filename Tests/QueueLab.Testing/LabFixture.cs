@@ -3,16 +3,17 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using QueueLab.Faults;
+using QueueLab.Lab.Faults;
+using QueueLab.Lab.Resources;
 using Xunit;
 
 namespace QueueLab.Testing;
 
 /// <summary>
-/// Starts the QueueLab AppHost once for a test collection (real RabbitMQ, Redis, PostgreSQL and etcd, on
-/// random ports, in a temporary state folder) and stops it, and deletes that folder, when the collection ends,
-/// whether its tests passed or not. Derive to pass AppHost settings (<see cref="Arguments"/>) and to wait for
-/// more resources (<see cref="ResourcesToAwait"/>).
+/// Starts the QueueLab AppHost once for a test collection (real RabbitMQ, Redis, PostgreSQL and etcd, on random ports, in
+/// a temporary state folder) and stops it, and deletes that folder, when the collection ends, whether its tests passed or
+/// not. Derive to pass AppHost settings (<see cref="Arguments"/>), to wait for more resources (<see cref="ResourcesToAwait"/>)
+/// and to get ready once the lab is up (<see cref="StartedAsync"/>: its own connections, readiness beyond health).
 /// </summary>
 public class LabFixture : IAsyncLifetime
 {
@@ -58,6 +59,8 @@ public class LabFixture : IAsyncLifetime
             {
                 await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token).ConfigureAwait(false);
             }
+
+            await StartedAsync().ConfigureAwait(false);
         }
         catch
         {
@@ -66,22 +69,18 @@ public class LabFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Runs once the lab is up and the awaited resources are healthy: open connections, wait for readiness.</summary>
+    protected virtual ValueTask StartedAsync() => ValueTask.CompletedTask;
+
     public async Task<string> GetConnectionStringAsync(string resourceName) =>
         await App.GetConnectionStringAsync(resourceName).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"{resourceName} has no connection string.");
 
-    /// <summary>The latest snapshot of every instance (replica) of a resource, keyed by instance id.</summary>
-    public IReadOnlyDictionary<string, ResourceEvent> Instances(string resourceName) => Faults.Snapshots(resourceName);
+    /// <summary>The lab's resources as the AppHost sees them (every instance, its state and process).</summary>
+    public LabResources Resources => App.Services.GetRequiredService<LabResources>();
 
-    /// <summary>The AppHost's fault library (it follows every resource instance from the start).</summary>
+    /// <summary>The AppHost's fault library (processes, servers, the network proxies).</summary>
     public LabFaults Faults => App.Services.GetRequiredService<LabFaults>();
-
-    /// <summary>The process ids of the running instances of a resource (for a project: the `dotnet run`
-    /// launcher; its child is the app).</summary>
-    public IReadOnlyList<int> Pids(string resourceName) =>
-        [.. Instances(resourceName).Values
-            .Where(e => e.Snapshot.State?.Text == KnownResourceStates.Running)
-            .Select(LabProcesses.Pid).OfType<int>()];
 
     public IResource GetResource(string name) =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);

@@ -1,6 +1,3 @@
-using QueueLab.LoadTests.Ordering;
-using QueueLab.Ordering.Contracts;
-using QueueLab.Testing;
 using StackExchange.Redis;
 
 namespace QueueLab.ChaosTests.Fuzz;
@@ -8,7 +5,7 @@ namespace QueueLab.ChaosTests.Fuzz;
 /// <summary>Pushes one generated run into pipeline B's input and judges what came out against the input contract.</summary>
 public static class FuzzRunner
 {
-    public static async Task<FuzzVerdict> RunAsync(OrderingClient client, IReadOnlyList<InputTemplate> templates, TimeSpan timeout)
+    public static async Task<FuzzVerdict> RunAsync(OrderingProbe client, IReadOnlyList<InputTemplate> templates, TimeSpan timeout)
     {
         var (first, outputStart) = await client.BeginAsync(timeout).ConfigureAwait(false);
         var deadLettersBefore = await client.Db.ListLengthAsync(client.Keys.DeadLetter).ConfigureAwait(false);
@@ -18,38 +15,12 @@ public static class FuzzRunner
 
         // Done when the sequencer has passed every seq of the run and nothing is on its way any more (a duplicate can be
         // dead-lettered after its seq was passed).
-        await Poll.UntilAsync(async () =>
-            {
-                var next = await client.Db.StringGetAsync(client.Keys.NextSeq).ConfigureAwait(false);
-                return !next.IsNull && (long)next >= first + count && await IdleAsync(client).ConfigureAwait(false);
-            }, timeout, $"seqs {first}..{first + count - 1} are passed and nothing is in the input, in flight or buffered",
+        await Poll.UntilAsync(async () => await client.NextSeqAsync().ConfigureAwait(false) >= first + count && await client.IdleAsync().ConfigureAwait(false),
+            timeout, $"seqs {first}..{first + count - 1} are passed and nothing is in the input, in flight or buffered",
             TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
 
-        var output = (await client.Db.ListRangeAsync(client.Keys.Output, outputStart, -1).ConfigureAwait(false))
-            .Select(v => OrderingJson.DeserializeOutput(v!)).ToList();
-        var deadLetters = (await client.Db.ListRangeAsync(client.Keys.DeadLetter, deadLettersBefore, -1).ConfigureAwait(false))
-            .Select(v => OrderingJson.DeserializeDeadLetter(v!)).ToList();
+        var output = await client.OutputAsync(outputStart).ConfigureAwait(false);
+        var deadLetters = await client.DeadLettersAsync(deadLettersBefore).ConfigureAwait(false);
         return FuzzVerdict.Check(messages, first, count, output, deadLetters);
-    }
-
-    private static async Task<bool> IdleAsync(OrderingClient client)
-    {
-        var db = client.Db;
-        var keys = client.Keys;
-        if (await db.ListLengthAsync(keys.Input).ConfigureAwait(false) > 0 || await db.ListLengthAsync(keys.Quarantine).ConfigureAwait(false) > 0
-            || await db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false) > 0)
-        {
-            return false;
-        }
-
-        foreach (var processor in await db.SetMembersAsync(keys.Processors).ConfigureAwait(false))
-        {
-            if (await db.ListLengthAsync(keys.InFlight(processor!)).ConfigureAwait(false) > 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

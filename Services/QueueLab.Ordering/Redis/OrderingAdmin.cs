@@ -16,7 +16,7 @@ public static class OrderingAdmin
     {
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(AdminScripts.Clear,
             [keys.Processors, keys.Input, keys.ReorderBuffer, keys.Quarantine, keys.Results, keys.Cursor,
-                keys.Output, keys.DeadLetter, keys.Claims, keys.Records, keys.Skipped, keys.Reclaims, keys.NextSeq, keys.TrimmedTo],
+                keys.Output, keys.DeadLetter, keys.Claims, keys.Records, keys.Skipped, keys.Reclaims, keys.NextSeq, keys.TrimmedTo, keys.OutputTrimmedTo],
             [keys.InFlightPrefix]).ConfigureAwait(false))!;
         return (long)result[0] == 1
             ? new ClearResult(true, (long)result[1], 0, 0, 0, 0, 0)

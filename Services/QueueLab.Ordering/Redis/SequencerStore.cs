@@ -28,7 +28,7 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
         retention ??= Retention.Default;
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(SequencerScripts.Sequence,
             [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output,
-                keys.Claims, keys.Records, keys.Skipped, keys.TrimmedTo, keys.DeadLetter],
+                keys.Claims, keys.Records, keys.Skipped, keys.TrimmedTo, keys.DeadLetter, keys.OutputTrimmedTo],
             [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
                 retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength])
             .ConfigureAwait(false))!;

@@ -36,7 +36,7 @@ public static class SequencerScripts
 
     /// <summary>
     /// KEYS: lock, epoch, results stream, cursor, next-seq, reorder buffer, output, claims, records, skipped,
-    /// trimmed-to, dead-letter list.
+    /// trimmed-to, dead-letter list, output-trimmed-to.
     /// ARGV: token, epoch, how many stream entries to read, how many seqs to pass at most, now (ISO-8601), how many
     /// passed seqs to keep in claims / records / skipped, the most output entries to keep (0: all), the most
     /// dead-letter entries to keep (0: all).
@@ -49,7 +49,9 @@ public static class SequencerScripts
     /// <para>
     /// Retention, in the same call and in proportion to the seqs it passes (so it keeps pace and never blocks Redis
     /// for long): the claims, records and skips of seqs more than ARGV[6] behind the next seq are deleted (the
-    /// trimmed-to key says how far), and the output and dead-letter lists are cut from their heads to their limits.
+    /// trimmed-to key says how far), and the output and dead-letter lists are cut from their heads to their limits
+    /// (output-trimmed-to keeps the oldest seq the output still holds: output entries are the sequencer's own JSON, whose
+    /// first field is <c>seq</c>).
     /// </para>
     /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, then seq, traceparent,
     /// processed-at (ms) for each emitted message}.
@@ -133,7 +135,11 @@ public static class SequencerScripts
           redis.call('SET', KEYS[11], string.format('%d', trimTo))
         end
         local outputMax, deadMax = tonumber(ARGV[7]), tonumber(ARGV[8])
-        if outputMax > 0 and redis.call('LLEN', KEYS[7]) > outputMax then redis.call('LTRIM', KEYS[7], -outputMax, -1) end
+        if outputMax > 0 and redis.call('LLEN', KEYS[7]) > outputMax then
+          redis.call('LTRIM', KEYS[7], -outputMax, -1)
+          local kept = string.match(redis.call('LINDEX', KEYS[7], 0) or '', '^{"seq":(%d+)')
+          if kept then redis.call('SET', KEYS[13], kept) end
+        end
         if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
         local more = 0
         if read == readCount or emitted + skipped == maxPass then more = 1 end

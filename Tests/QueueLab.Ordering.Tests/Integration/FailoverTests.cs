@@ -17,7 +17,7 @@ public sealed class FailoverTests(OrderingFixture lab)
         var expected = Enumerable.Range(0, 300).Select(i => first + i).ToList();
         var token = (string)(await lab.Db.StringGetAsync(lab.Keys.SequencerLock))!;
         var epochBefore = (long)await lab.Db.StringGetAsync(lab.Keys.SequencerEpoch);
-        var instances = lab.Instances("sequencer").Keys.ToList();
+        var instances = lab.Resources.Snapshots("sequencer").Keys.ToList();
         var instance = token[..token.LastIndexOf(':')];
         var leaderId = instances.SingleOrDefault(id => id.EndsWith(instance, StringComparison.Ordinal) || instance.EndsWith(id, StringComparison.Ordinal));
         leaderId.ShouldNotBeNull($"the lock token {token} names one of the replicas {string.Join(", ", instances)}");
@@ -28,7 +28,7 @@ public sealed class FailoverTests(OrderingFixture lab)
         await lab.App.ResourceCommands.ExecuteCommandAsync(leaderId, KnownResourceCommands.StopCommand, TestContext.Current.CancellationToken);
         try
         {
-            var output = await lab.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60));
+            var output = await lab.Probe.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
 
             output.Select(m => m.Seq).ShouldBe(expected);
             var newToken = (string?)await lab.Db.StringGetAsync(lab.Keys.SequencerLock);
@@ -44,9 +44,9 @@ public sealed class FailoverTests(OrderingFixture lab)
             // Bring the stopped replica back as a standby for the tests that follow.
             var started = await lab.App.ResourceCommands.ExecuteCommandAsync(leaderId, KnownResourceCommands.StartCommand, CancellationToken.None);
             started.Success.ShouldBeTrue(started.Message);
-            await Poll.UntilAsync(() => lab.Instances("sequencer").TryGetValue(leaderId, out var e)
+            await Poll.UntilAsync(() => lab.Resources.Snapshots("sequencer").TryGetValue(leaderId, out var e)
                     && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy,
-                TimeSpan.FromSeconds(60), $"{leaderId} runs again");
+                TimeSpan.FromSeconds(60), $"{leaderId} runs again", cancellationToken: TestContext.Current.CancellationToken);
         }
     }
 
@@ -55,23 +55,17 @@ public sealed class FailoverTests(OrderingFixture lab)
     {
         var (first, outputStart) = await lab.BeginAsync();
         var expected = Enumerable.Range(0, 200).Select(i => first + i).ToList();
-        var (victimId, victim) = lab.Instances("processor").First(e => e.Value.Snapshot.State?.Text == KnownResourceStates.Running);
-        var launcher = LabProcesses.Pid(victim);
-        launcher.ShouldNotBeNull();
+        var victimId = lab.Resources.Replicas(ResourceNames.Processor).First(r => r.IsRunning).InstanceId;
 
         await lab.PushAsync(expected.Select(seq => OrderingFixture.Message(seq)));
         await Poll.UntilAsync(async () => await lab.Db.ListLengthAsync(lab.Keys.Output) >= outputStart + 30,
             TimeSpan.FromSeconds(30), "the first results are out", cancellationToken: TestContext.Current.CancellationToken);
         var inFlightBefore = (await lab.Db.SetMembersAsync(lab.Keys.Processors)).Select(v => v.ToString()).ToList();
-        foreach (var pid in LabProcesses.Tree(launcher.Value))
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            process.Kill(); // SIGKILL
-        }
+        await lab.Faults.Processes.KillAsync(victimId, TestContext.Current.CancellationToken);
 
         try
         {
-            var output = await lab.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60));
+            var output = await lab.Probe.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
 
             output.Select(m => m.Seq).ShouldBe(expected);
             (await lab.Db.ListLengthAsync(lab.Keys.Output)).ShouldBe(outputStart + expected.Count, "nothing came out twice");
@@ -111,7 +105,7 @@ public sealed class FailoverTests(OrderingFixture lab)
         await lab.Db.ListRightPushAsync(lab.Keys.InFlight(processorId), OrderingFixture.Message(first));
         await lab.PushAsync(Enumerable.Range(1, 4).Select(i => OrderingFixture.Message(first + i)));
 
-        var output = await lab.WaitForOutputAsync(outputStart, 5, TimeSpan.FromSeconds(30));
+        var output = await lab.Probe.WaitForOutputAsync(outputStart, 5, TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
 
         output.Select(m => m.Seq).ShouldBe(Enumerable.Range(0, 5).Select(i => first + i));
         (await lab.Db.ListLengthAsync(lab.Keys.InFlight(processorId))).ShouldBe(0, "the adopted message left the in-flight list when it completed");

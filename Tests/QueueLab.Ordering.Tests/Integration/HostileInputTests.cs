@@ -71,15 +71,15 @@ public sealed class HostileInputTests(OrderingFixture lab)
         await lab.Db.ListRightPushAsync(lab.Keys.Input, [.. input]);
 
         var expectedOut = s.Where(seq => !skippedSeqs.Contains(seq)).ToList();
-        var output = await lab.WaitForOutputAsync(outputStart, expectedOut.Count, TimeSpan.FromSeconds(90));
-        await lab.WaitIdleAsync(TimeSpan.FromSeconds(30));
+        var output = await lab.Probe.WaitForOutputAsync(outputStart, expectedOut.Count, TimeSpan.FromSeconds(90), cancellationToken: TestContext.Current.CancellationToken);
+        await lab.Probe.WaitIdleAsync(TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
 
         output.Select(m => m.Seq).ShouldBe(expectedOut, "every good seq once, in order; the skipped ones passed");
         output.Single(m => m.Seq == corrected).Payload.ShouldBe("the corrected resend", "an unreadable first body claims nothing: the resend fills the seq");
         output.Single(m => m.Seq == s[2]).Payload.ShouldBe($"payload-{s[2]}", "the first body of a seq wins");
         (await lab.Db.ListLengthAsync(lab.Keys.Output)).ShouldBe(outputStart + expectedOut.Count, "nothing else came out");
 
-        var deadLetters = (await lab.DeadLettersAsync()).Skip((int)deadLettersBefore).ToList();
+        var deadLetters = (await lab.Probe.DeadLettersAsync()).Skip((int)deadLettersBefore).ToList();
         var expectedDead = hostile.Select(h => (h.Reason, Convert.ToBase64String(h.Raw)))
             .Append((DeadLetterReasons.DuplicateSeq, Convert.ToBase64String(B(identicalCopy))));
         deadLetters.Select(d => (d.Reason, Convert.ToBase64String(d.RawBytes()))).Order().ShouldBe(expectedDead.Order(),

@@ -1,3 +1,6 @@
+using QueueLab.Lab;
+using QueueLab.Lab.Ordering;
+using QueueLab.Ordering;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Testing;
 using StackExchange.Redis;
@@ -5,95 +8,73 @@ using StackExchange.Redis;
 namespace QueueLab.Ordering.Tests.Integration;
 
 /// <summary>
-/// Pipeline B alone (Redis, 3 processors x 8 in flight, 500 ms work, 2 sequencers) through the AppHost, started
-/// once for the collection. Tests share it, so each one works on the seqs from the sequencer's current next
-/// expected one (<see cref="BeginAsync"/>) and reads the output from where it stood when the test began.
+/// Pipeline B alone (3 processors, 2 sequencers) through the AppHost, started once for the collection, with the
+/// settings of a derived fixture. Tests share it, so each one works on the seqs from the sequencer's current next expected
+/// one (<see cref="OrderingProbe.BeginAsync"/>) and reads the output from where it stood when the test began.
 /// </summary>
-public sealed class OrderingFixture : LabFixture, IAsyncLifetime
+public abstract class OrderingLabFixture : LabFixture
 {
-    private ConnectionMultiplexer? _redis;
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    protected override IEnumerable<string> Arguments =>
-        ["QueueLab:Pipelines=ordering", "QueueLab:Ordering:Processor:MaxInFlight=8", "QueueLab:Ordering:Processor:WorkTime=00:00:00.5"];
+    private OrderingProbe? _probe;
 
-    protected override IEnumerable<string> ResourcesToAwait => ["cache", "processor", "sequencer"];
+    /// <summary>Pipeline B's settings for this fixture (<c>QueueLab:Ordering:*=...</c>).</summary>
+    protected abstract IEnumerable<string> Settings { get; }
 
-    public OrderingKeys Keys => OrderingKeys.Default;
+    protected override IEnumerable<string> Arguments => ["QueueLab:Pipelines=ordering", .. Settings];
 
-    public IConnectionMultiplexer Redis => _redis ?? throw new InvalidOperationException("The lab has not started.");
+    protected override IEnumerable<string> ResourcesToAwait => [ResourceNames.Cache, ResourceNames.Processor, ResourceNames.Sequencer];
 
-    public IDatabase Db => Redis.GetDatabase();
+    /// <summary>Pipeline B's state in Redis, as the lab layer reads it.</summary>
+    public OrderingProbe Probe => _probe ?? throw new InvalidOperationException("The lab has not started.");
 
-    public new async ValueTask InitializeAsync()
+    public OrderingKeys Keys => Probe.Keys;
+
+    public IConnectionMultiplexer Redis => Probe.Redis;
+
+    public IDatabase Db => Probe.Db;
+
+    protected override async ValueTask StartedAsync()
     {
-        await base.InitializeAsync().ConfigureAwait(false);
-        _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache").ConfigureAwait(false)).ConfigureAwait(false);
+        _probe = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-tests").ConfigureAwait(false);
 
-        // Healthy is not yet working: wait until all three processors have registered and a leader holds the lock.
-        await Poll.UntilAsync(async () => await Db.SetLengthAsync(Keys.Processors).ConfigureAwait(false) == 3
-                && await Db.KeyExistsAsync(Keys.SequencerLock).ConfigureAwait(false),
-            TimeSpan.FromSeconds(60), "three processors are registered and a sequencer leads").ConfigureAwait(false);
+        // Healthy is not yet working: wait until all three processors have registered and a sequencer leads.
+        await _probe.WaitReadyAsync(3, Patience).ConfigureAwait(false);
     }
 
     /// <summary>Waits until the pipeline is idle; returns the first seq a test may use and the output length.</summary>
-    public async Task<(long FirstSeq, long OutputStart)> BeginAsync()
-    {
-        await Poll.UntilAsync(async () => await Db.ListLengthAsync(Keys.Input).ConfigureAwait(false) == 0
-                && await Db.HashLengthAsync(Keys.ReorderBuffer).ConfigureAwait(false) == 0,
-            TimeSpan.FromSeconds(60), "the pipeline is idle").ConfigureAwait(false);
-        var next = await Db.StringGetAsync(Keys.NextSeq).ConfigureAwait(false);
-        return (next.IsNull ? 1 : (long)next, await Db.ListLengthAsync(Keys.Output).ConfigureAwait(false));
-    }
-
-    /// <summary>Waits until nothing is on its way: the input, every in-flight list, the quarantine and the reorder buffer are empty.</summary>
-    public Task WaitIdleAsync(TimeSpan timeout) =>
-        Poll.UntilAsync(async () =>
-        {
-            if (await Db.ListLengthAsync(Keys.Input).ConfigureAwait(false) > 0 || await Db.ListLengthAsync(Keys.Quarantine).ConfigureAwait(false) > 0
-                || await Db.HashLengthAsync(Keys.ReorderBuffer).ConfigureAwait(false) > 0)
-            {
-                return false;
-            }
-
-            foreach (var processor in await Db.SetMembersAsync(Keys.Processors).ConfigureAwait(false))
-            {
-                if (await Db.ListLengthAsync(Keys.InFlight(processor!)).ConfigureAwait(false) > 0)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, timeout, "nothing is left in the input, in flight, quarantined or in the reorder buffer", TimeSpan.FromMilliseconds(50));
+    public Task<(long FirstSeq, long OutputStart)> BeginAsync() => Probe.BeginAsync(Patience);
 
     public static string Message(long seq, string? payload = null) =>
         OrderingJson.Serialize(new OrderingMessage(seq, payload ?? $"payload-{seq}", DateTimeOffset.UtcNow));
 
-    public Task PushAsync(IEnumerable<string> messages) =>
-        Db.ListRightPushAsync(Keys.Input, [.. messages.Select(m => (RedisValue)m)]);
-
-    /// <summary>Waits until <paramref name="count"/> messages follow <paramref name="outputStart"/> in the output and returns them.</summary>
-    public async Task<IReadOnlyList<SequencedMessage>> WaitForOutputAsync(long outputStart, int count, TimeSpan timeout)
-    {
-        await Poll.UntilAsync(async () => await Db.ListLengthAsync(Keys.Output).ConfigureAwait(false) >= outputStart + count,
-            timeout, $"{count} messages reach the output", TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
-        var values = await Db.ListRangeAsync(Keys.Output, outputStart, -1).ConfigureAwait(false);
-        return [.. values.Select(v => OrderingJson.DeserializeOutput(v!))];
-    }
-
-    public async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync() =>
-        [.. (await Db.ListRangeAsync(Keys.DeadLetter).ConfigureAwait(false)).Select(v => OrderingJson.DeserializeDeadLetter(v!))];
+    public Task PushAsync(IEnumerable<string> messages) => Probe.PushAsync(messages.Select(m => (RedisValue)m));
 
     public override async ValueTask DisposeAsync()
     {
-        if (_redis is not null)
+        if (_probe is not null)
         {
-            await _redis.DisposeAsync().ConfigureAwait(false);
-            _redis = null;
+            await _probe.DisposeAsync().ConfigureAwait(false);
+            _probe = null;
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
     }
+}
+
+/// <summary>Redis as the system of record, 3 processors x 8 in flight, 500 ms of work.</summary>
+public sealed class OrderingFixture : OrderingLabFixture
+{
+    protected override IEnumerable<string> Settings =>
+        ["QueueLab:Ordering:Processor:MaxInFlight=8", "QueueLab:Ordering:Processor:WorkTime=00:00:00.5"];
+}
+
+/// <summary>PostgreSQL as the system of record (<c>Processor:SystemOfRecord=postgres</c>), the default shape.</summary>
+public sealed class PostgresRecordFixture : OrderingLabFixture
+{
+    protected override IEnumerable<string> Settings => ["QueueLab:Ordering:Processor:SystemOfRecord=postgres"];
+
+    protected override IEnumerable<string> ResourcesToAwait => [.. base.ResourcesToAwait, ResourceNames.Postgres, ResourceNames.Database];
 }
 
 [CollectionDefinition(Name)]

@@ -16,7 +16,7 @@ public sealed class PipelineTests(OrderingFixture lab)
         var expected = Enumerable.Range(0, 300).Select(i => first + i).ToList();
 
         await lab.PushAsync(expected.Select(seq => OrderingFixture.Message(seq)));
-        var output = await lab.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60));
+        var output = await lab.Probe.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
 
         output.Select(m => m.Seq).ShouldBe(expected);
         output.Select(m => m.Payload).ShouldBe(expected.Select(seq => $"payload-{seq}"));
@@ -42,7 +42,7 @@ public sealed class PipelineTests(OrderingFixture lab)
 
         var clock = Stopwatch.StartNew();
         await lab.PushAsync(expected.Select(seq => OrderingFixture.Message(seq)));
-        var output = await lab.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60));
+        var output = await lab.Probe.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
         var elapsed = clock.Elapsed.TotalSeconds;
 
         TestContext.Current.TestOutputHelper?.WriteLine($"burst 500 x 500 ms on 3 x 8: {elapsed:0.00} s, ideal {ideal:0.0} s, efficiency {ideal / elapsed:0.000}");
@@ -63,7 +63,7 @@ public sealed class PipelineTests(OrderingFixture lab)
         // A processor that took ten messages and died: registered, messages in flight, no heartbeat.
         await lab.Db.ListRightPushAsync(lab.Keys.InFlight(dead), [.. expected.Select(seq => (StackExchange.Redis.RedisValue)OrderingFixture.Message(seq))]);
         await lab.Db.SetAddAsync(lab.Keys.Processors, dead);
-        var output = await lab.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(30));
+        var output = await lab.Probe.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
 
         output.Select(m => m.Seq).ShouldBe(expected);
         (await lab.Db.KeyExistsAsync(lab.Keys.InFlight(dead))).ShouldBeFalse();
@@ -75,7 +75,7 @@ public sealed class PipelineTests(OrderingFixture lab)
     public async Task Bad_input_is_dead_lettered_with_its_reason_while_good_messages_flow_in_order()
     {
         var (first, outputStart) = await lab.BeginAsync();
-        var deadLettersBefore = (await lab.DeadLettersAsync()).Count;
+        var deadLettersBefore = (await lab.Probe.DeadLettersAsync()).Count;
         var good = Enumerable.Range(0, 20).Select(i => first + i).ToList();
         var oversizedSeq = first + 20;
         var after = first + 21;
@@ -99,12 +99,12 @@ public sealed class PipelineTests(OrderingFixture lab)
         await lab.PushAsync(messages);
 
         List<long> expected = [.. good, after];
-        var output = await lab.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(30));
+        var output = await lab.Probe.WaitForOutputAsync(outputStart, expected.Count, TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
         output.Select(m => m.Seq).ShouldBe(expected, "the oversized seq is passed as skipped, the rest in order");
         output.Single(m => m.Seq == duplicateOf).Payload.ShouldBe($"payload-{duplicateOf}", "the first message with a seq is kept");
 
-        var deadLetters = await Poll.ForAsync(async () => (await lab.DeadLettersAsync()).Skip(deadLettersBefore).ToList(),
-            d => d.Count >= 5, TimeSpan.FromSeconds(10), "five dead letters");
+        var deadLetters = await Poll.ForAsync(async () => (await lab.Probe.DeadLettersAsync()).Skip(deadLettersBefore).ToList(),
+            d => d.Count >= 5, TimeSpan.FromSeconds(10), "five dead letters", cancellationToken: TestContext.Current.CancellationToken);
         deadLetters.Select(d => d.Reason).Order().ShouldBe(new[]
         {
             DeadLetterReasons.DuplicateSeq, DeadLetterReasons.InvalidJson, DeadLetterReasons.InvalidSeq,

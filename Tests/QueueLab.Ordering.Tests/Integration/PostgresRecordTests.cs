@@ -18,7 +18,7 @@ public sealed class PostgresRecordTests(PostgresRecordFixture lab)
 
         var clock = Stopwatch.StartNew();
         await lab.Db.ListRightPushAsync(keys.Input, [.. expected.Select(seq => (RedisValue)OrderingFixture.Message(seq))]);
-        await QueueLab.Testing.Poll.UntilAsync(async () => await lab.Db.ListLengthAsync(keys.Output) >= expected.Count,
+        await Poll.UntilAsync(async () => await lab.Db.ListLengthAsync(keys.Output) >= expected.Count,
             TimeSpan.FromSeconds(60), "the burst is out", TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
         var elapsed = clock.Elapsed.TotalSeconds;
         TestContext.Current.TestOutputHelper?.WriteLine(

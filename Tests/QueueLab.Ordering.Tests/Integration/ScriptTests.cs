@@ -155,6 +155,7 @@ public sealed class ScriptTests(OrderingFixture lab)
         (await Db.HashLengthAsync(_keys.Skipped)).ShouldBe(0);
         ((long)await Db.StringGetAsync(_keys.TrimmedTo)).ShouldBe(21);
         (await OutputSeqsAsync()).ShouldBe(Enumerable.Range(6, 25).Select(i => (long)i), "the newest 25 stay");
+        ((long)await Db.StringGetAsync(_keys.OutputTrimmedTo)).ShouldBe(6, "the oldest seq the output still holds");
         (await Db.ListRangeAsync(_keys.DeadLetter)).Select(v => v.ToString()).ShouldBe(["dl-8", "dl-9", "dl-10", "dl-11", "dl-12"]);
     }
 

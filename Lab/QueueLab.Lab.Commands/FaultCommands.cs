@@ -1,0 +1,105 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using QueueLab.Lab.Faults;
+using QueueLab.Lab.Processes;
+
+namespace QueueLab.Lab.Commands;
+
+/// <summary>
+/// The fault library (<see cref="LabFaults"/>, the chaos suites' own) as dashboard commands: a kill -9 of any service
+/// replica, and on the servers dropping every client connection, a restart on the same data (graceful or kill -9), and
+/// pausing Redis's clients for N seconds. One fault per target at a time.
+/// </summary>
+public static class FaultCommands
+{
+    public const string Crash = "crash";
+    public const string DropConnections = "drop-connections";
+    public const string RestartServer = "restart-keep-data";
+    public const string Pause = "pause-clients";
+
+    internal static void AddTo(IDistributedApplicationBuilder builder)
+    {
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithCommand(Crash, "Crash (kill -9)", context => FaultAsync(context, "crash", async faults =>
+                {
+                    var replica = faults.Resources.Find(context.ResourceName);
+                    if (!replica.IsRunning || replica.ProcessId is not { } pid || !ProcessTree.IsAlive(pid))
+                    {
+                        return CommandResults.Failure($"{context.ResourceName} is {(replica.IsRunning ? "already dead" : replica.State ?? "not running")}; nothing to crash (Start runs it again).");
+                    }
+
+                    var result = await faults.Processes.KillAsync(context.ResourceName, context.CancellationToken).ConfigureAwait(false);
+                    // Answer once Aspire shows it down too, so the dashboard (and a second click) agree with what happened.
+                    var seen = await Poll.ForAsync(() => Task.FromResult(faults.Resources.Find(context.ResourceName)), r => !r.IsRunning, TimeSpan.FromMinutes(1),
+                        $"Aspire shows {context.ResourceName} down", TimeSpan.FromMilliseconds(200), context.CancellationToken).ConfigureAwait(false);
+                    return CommandResults.Success($"{result.Target} crashed: {result.Detail}; Aspire shows it {seen.State ?? "stopped"} and does not restart it: Start brings it back.");
+                }),
+                new CommandOptions
+                {
+                    Description = "kill -9 of this replica's process tree, no warning: what a power cut does to it. The rest of the lab must carry on.",
+                    IconName = "Flash",
+                    UpdateState = c => c.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
+                });
+        }
+
+        foreach (var name in new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres })
+        {
+            Server(builder, name)?.WithCommand(DropConnections, "Drop client connections", context => FaultAsync(context, "drop-connections", async faults =>
+            {
+                var result = await faults.Servers.DropConnectionsAsync(name, context.CancellationToken).ConfigureAwait(false);
+                return CommandResults.Success($"{name}: {result.Detail} in {result.Took.TotalMilliseconds:0} ms; the clients reconnect on their own.");
+            }), new CommandOptions
+            {
+                Description = "Closes every client connection of this server at once (the services must reconnect and lose nothing).",
+                IconName = "PlugDisconnected",
+            });
+        }
+
+        foreach (var name in ResourceNames.Servers)
+        {
+            Server(builder, name)?.WithCommand(RestartServer, "Restart (keep data)", context => FaultAsync(context, "restart", async faults =>
+            {
+                var kind = CommandArguments.OneOf(context.Arguments, "how", "graceful", ["graceful", "kill"]);
+                var result = await faults.Servers.RestartAsync(name, kind == "kill" ? RestartKind.Kill : RestartKind.Graceful, context.CancellationToken).ConfigureAwait(false);
+                return CommandResults.Success($"{name} restarted ({result.Fault}): {result.Detail}; outage {result.Took.TotalSeconds:0.0} s.");
+            }), new CommandOptions
+            {
+                Description = "Stops this server and starts it again on the same data, then waits until it is healthy: graceful (SIGTERM) or kill -9.",
+                Arguments = [CommandArguments.Choice("how", "How", ["graceful", "kill"], "graceful", "graceful: SIGTERM and a clean shutdown; kill: kill -9 of its processes.")],
+                ConfirmationMessage = $"Restart {name}? Its clients lose it until it is back (its data stays).",
+                IconName = "ArrowClockwise",
+            });
+        }
+
+        Server(builder, ResourceNames.Cache)?.WithCommand(Pause, "Pause clients", context => FaultAsync(context, "pause", async faults =>
+        {
+            var seconds = CommandArguments.Int(context.Arguments, "seconds", 5, 1, 300);
+            var result = await faults.Servers.PauseRedisAsync(ResourceNames.Cache, TimeSpan.FromSeconds(seconds), context.CancellationToken).ConfigureAwait(false);
+            return CommandResults.Success($"{ResourceNames.Cache}: {result.Detail} (CLIENT PAUSE ALL); commands queue up and run when it ends.");
+        }), new CommandOptions
+        {
+            Description = "CLIENT PAUSE ALL for N seconds: Redis holds every client's commands, as a stalled server would.",
+            Arguments = [CommandArguments.Number("seconds", "Seconds", 5, "How long to pause (1 to 300).")],
+            IconName = "Pause",
+        });
+    }
+
+    private static IResourceBuilder<IResource>? Server(IDistributedApplicationBuilder builder, string name) =>
+        builder.Resources.SingleOrDefault(r => r.Name == name) is { } resource ? builder.CreateResourceBuilder(resource) : null;
+
+    /// <summary>One fault per target at a time; what it did goes to the target's console log too.</summary>
+    private static Task<ExecuteCommandResult> FaultAsync(ExecuteCommandContext context, string fault, Func<LabFaults, Task<ExecuteCommandResult>> body) =>
+        LabCommands.GuardAsync(context, $"The {fault} of {context.ResourceName}", async () =>
+        {
+            var services = context.Services;
+            using var gate = services.GetRequiredService<CommandGates>().Enter($"fault:{context.ResourceName}",
+                $"Refused: a fault on {context.ResourceName} is still being applied; wait for it to finish.");
+            var result = await body(services.GetRequiredService<LabFaults>()).ConfigureAwait(false);
+            var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(context.ResourceName);
+            logger.Log(result.Success ? LogLevel.Information : LogLevel.Warning, "QueueLab fault command {Fault}: {Message}", fault, result.Message);
+            return result;
+        });
+}

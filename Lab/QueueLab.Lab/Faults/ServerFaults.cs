@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using QueueLab.Lab.Faults.Servers;
+using QueueLab.Lab.Resources;
+
+namespace QueueLab.Lab.Faults;
+
+/// <summary>
+/// Faults on the lab's servers: a restart on the same data (graceful or kill -9), every client connection dropped, and
+/// Redis paused. Each speaks the server's own protocol, chosen by the kind the AppHost gave the resource.
+/// </summary>
+public sealed class ServerFaults(LabResources resources, ProcessFaults processes)
+{
+    /// <summary>Restarts a server on its data (graceful: Aspire's stop and start; kill: kill -9, then start) and
+    /// returns once it is healthy again. <see cref="FaultResult.Took"/> is the whole outage as Aspire saw it.</summary>
+    public async Task<FaultResult> RestartAsync(string server, RestartKind kind, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var replica = resources.Find(server);
+        var detail = kind == RestartKind.Kill
+            ? (await processes.KillAsync(replica.InstanceId, cancellationToken).ConfigureAwait(false)).Detail
+            : (await processes.StopAsync(replica.InstanceId, cancellationToken).ConfigureAwait(false)).Detail;
+        await processes.StartAsync(replica.InstanceId, cancellationToken).ConfigureAwait(false);
+        return new FaultResult(kind == RestartKind.Kill ? "kill -9 + start" : "restart", replica.InstanceId, clock.Elapsed,
+            $"{detail}; running and healthy again on the same data");
+    }
+
+    /// <summary>Closes every client connection of a server: RabbitMQ (management API), Redis (<c>CLIENT KILL TYPE
+    /// normal</c> and <c>pubsub</c>), PostgreSQL (<c>pg_terminate_backend</c>). Clients must reconnect on their own.</summary>
+    public async Task<FaultResult> DropConnectionsAsync(string server, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var resource = resources.Resource(server);
+        var connectionString = await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false);
+        var dropped = resource.ServerKind() switch
+        {
+            ServerKind.Redis => await RedisAdmin.DropClientsAsync(connectionString).ConfigureAwait(false),
+            ServerKind.RabbitMQ => await RabbitAdmin.DropClientsAsync(resource, connectionString, cancellationToken).ConfigureAwait(false),
+            ServerKind.Postgres => await PostgresAdmin.DropClientsAsync(connectionString, cancellationToken).ConfigureAwait(false),
+            _ => throw new InvalidOperationException(
+                $"{server} has no way to drop its clients' connections; put a fault proxy in front of it (QueueLab:Chaos:Proxies={server}) and reset them there."),
+        };
+        return new FaultResult("drop connections", server, clock.Elapsed, $"{dropped} client connections closed");
+    }
+
+    /// <summary><c>CLIENT PAUSE</c> every client of Redis for <paramref name="duration"/> (the server holds their commands).</summary>
+    public async Task<FaultResult> PauseRedisAsync(string server, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var resource = resources.Resource(server);
+        if (resource.ServerKind() != ServerKind.Redis)
+        {
+            throw new InvalidOperationException($"{server} is not Redis; only Redis can be paused.");
+        }
+
+        await RedisAdmin.PauseAsync(await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false), duration).ConfigureAwait(false);
+        return new FaultResult("pause", server, clock.Elapsed, $"every client paused for {duration.TotalMilliseconds:0} ms");
+    }
+}

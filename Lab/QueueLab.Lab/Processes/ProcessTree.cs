@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace QueueLab.Lab.Processes;
+
+/// <summary>Processes and their descendants, read from /proc (Linux).</summary>
+public static class ProcessTree
+{
+    /// <summary><paramref name="pid"/> and all its live descendants.</summary>
+    public static IReadOnlyList<int> Of(int pid)
+    {
+        var result = new List<int>();
+        var pending = new Stack<int>([pid]);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            if (!IsAlive(current) || result.Contains(current))
+            {
+                continue;
+            }
+
+            result.Add(current);
+            foreach (var task in SafeDirectories($"/proc/{current}/task"))
+            {
+                foreach (var child in SafeRead(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    pending.Push(int.Parse(child, CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>SIGKILL to every process of the list (children first are not needed: none gets to react).</summary>
+    public static void KillAll(IEnumerable<int> pids)
+    {
+        foreach (var pid in pids)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
+    }
+
+    public static bool IsAlive(int pid)
+    {
+        // A zombie has exited; only its parent has not collected it yet.
+        var status = SafeRead($"/proc/{pid}/stat");
+        if (status.Length == 0)
+        {
+            return false;
+        }
+
+        var state = status[(status.LastIndexOf(')') + 2)..].FirstOrDefault();
+        return state is not ('Z' or 'X');
+    }
+
+    public static string CommandLine(int pid) => SafeRead($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+
+    /// <summary>Every live process whose command line or environment mentions <paramref name="text"/>.</summary>
+    public static IReadOnlyList<int> Matching(string text) =>
+        SafeDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
+            .Where(pid => pid != Environment.ProcessId && IsAlive(pid)
+                && (CommandLine(pid).Contains(text, StringComparison.Ordinal)
+                    || SafeRead($"/proc/{pid}/environ").Contains(text, StringComparison.Ordinal)))
+            .ToList();
+
+    /// <summary>CPU seconds (user + system) a process has used, 0 when it is gone.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    private static string SafeRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static string[] SafeDirectories(string path)
+    {
+        try
+        {
+            return Directory.GetDirectories(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using Npgsql;
+using QueueLab.Messaging;
+using QueueLab.Verification;
+using RabbitMQ.Client;
+
+namespace QueueLab.Lab.Rabbit;
+
+/// <summary>
+/// Pipeline A as the lab layer reads it: the broker (consumers per queue, the backlog) and PostgreSQL (<see cref="LabTables"/>:
+/// the processing log and the final states, for a whole lab or for one run's message ids, a prefix). The one place where
+/// the suites, the dashboard's commands and the tests read pipeline A's state.
+/// </summary>
+public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker = null) : IAsyncDisposable
+{
+    /// <summary>What is processed once: a message in one state on one queue (the final states' primary key).</summary>
+    private const string Unit = "message_id || ' ' || current_state";
+    private static readonly string Processed = $"outcome IN ('{ProcessingOutcomes.Processed}', '{ProcessingOutcomes.ProcessedAgain}')";
+
+    public NpgsqlDataSource Database => database;
+
+    /// <summary>The connection to the broker (for probes that have one).</summary>
+    public IConnection Broker => broker ?? throw new InvalidOperationException("This probe was opened without the broker; use ConnectAsync with the messaging connection string.");
+
+    /// <summary>A probe of the database alone.</summary>
+    public static RabbitProbe Connect(string databaseConnectionString) =>
+        new(NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(databaseConnectionString) { Timeout = 10 }.ConnectionString));
+
+    /// <summary>A probe of the broker and the database.</summary>
+    public static async Task<RabbitProbe> ConnectAsync(string messagingConnectionString, string databaseConnectionString, string clientName = "queuelab-lab")
+    {
+        var connection = await new ConnectionFactory { Uri = new Uri(messagingConnectionString), ClientProvidedName = clientName }
+            .CreateConnectionAsync().ConfigureAwait(false);
+        return new RabbitProbe(NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(databaseConnectionString) { Timeout = 10 }.ConnectionString), connection);
+    }
+
+    /// <summary>
+    /// Waits until each default work queue has at least <paramref name="perQueue"/> consumers, and the queues together
+    /// at least <paramref name="total"/> (phase 3 spreads the consumers over the queues by priority), and the tables exist.
+    /// </summary>
+    public async Task WaitReadyAsync(int perQueue, int total, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await Poll.UntilAsync(async () =>
+        {
+            var counts = await ConsumerCountsAsync().ConfigureAwait(false);
+            return counts is not null && counts.Values.All(c => c >= perQueue) && counts.Values.Sum() >= total;
+        }, timeout, $"{perQueue} or more consumers on each default queue, {total} or more in all", cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        await Poll.UntilAsync(async () =>
+        {
+            await using var command = database.CreateCommand($"SELECT to_regclass('{LabTables.ProcessingLog}') IS NOT NULL AND to_regclass('{LabTables.FinalStates}') IS NOT NULL");
+            return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }, timeout, "the schema manager created pipeline A's tables", cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Consumers per default work queue; null while one of them is not declared yet (phase 3 declares them as
+    /// consumers are assigned).</summary>
+    public async Task<IReadOnlyDictionary<string, long>?> ConsumerCountsAsync()
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var queue in LabTopology.DefaultQueues)
+        {
+            // A passive declare of a missing queue closes the channel: a fresh channel per queue.
+            try
+            {
+                await using var channel = await Broker.CreateChannelAsync().ConfigureAwait(false);
+                counts[queue.Name] = (await channel.QueueDeclarePassiveAsync(queue.Name).ConfigureAwait(false)).ConsumerCount;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                return null;
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Messages ready (not yet delivered) in the default work queues: the backlog.</summary>
+    public async Task<long> BacklogAsync()
+    {
+        await using var channel = await Broker.CreateChannelAsync().ConfigureAwait(false);
+        long total = 0;
+        foreach (var queue in LabTopology.DefaultQueues)
+        {
+            total += (await channel.QueueDeclarePassiveAsync(queue.Name).ConfigureAwait(false)).MessageCount;
+        }
+
+        return total;
+    }
+
+    /// <summary>The last id of the processing log (0 when empty): a watcher reads the rows after it.</summary>
+    public async Task<long> LastLogIdAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand($"SELECT coalesce(max(id), 0) FROM {LabTables.ProcessingLog}");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The processings of messages whose id starts with <paramref name="prefix"/>, logged after id <paramref name="afterId"/>, in log order.</summary>
+    public async Task<IReadOnlyList<LoggedProcessing>> ProcessedAsync(string prefix, long afterId = 0, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand(
+            $"SELECT id, message_id, queue_name, logged_at FROM {LabTables.ProcessingLog} WHERE id > $1 AND message_id LIKE $2 AND {Processed} ORDER BY id");
+        command.Parameters.AddWithValue(afterId);
+        command.Parameters.AddWithValue(Like(prefix));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<LoggedProcessing>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new LoggedProcessing(reader.GetInt64(0), new QueuedMessage(reader.GetString(1), reader.GetString(2)), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The (message, queue) pairs with a final state, for the ids that start with <paramref name="prefix"/>.</summary>
+    public Task<List<QueuedMessage>> FinalStatesAsync(string prefix, CancellationToken cancellationToken = default) =>
+        PairsAsync($"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, Like(prefix));
+
+    public Task<long> FinalStateCountAsync(string prefix, CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, Like(prefix));
+
+    /// <summary>Processing-log rows of the ids that start with <paramref name="prefix"/>: every row, or only processings.</summary>
+    public Task<long> LogCountAsync(string prefix, bool processedOnly, CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1" + (processedOnly ? $" AND {Processed}" : ""),
+            cancellationToken, Like(prefix));
+
+    /// <summary>Processing-log rows of one message whose outcome matches <paramref name="outcomePattern"/> (a LIKE pattern).</summary>
+    public Task<long> OutcomeCountAsync(string messageId, string outcomePattern, CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND outcome LIKE $2", cancellationToken, messageId, outcomePattern);
+
+    /// <summary>What the processing log says of one (message, queue): each outcome with its count.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> OutcomesAsync(QueuedMessage pair, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        return await OutcomeCountsAsync($"SELECT outcome, count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND queue_name = $2 GROUP BY outcome",
+            cancellationToken, pair.MessageId, pair.Queue).ConfigureAwait(false);
+    }
+
+    /// <summary>A run's expected pairs against the log (exactly once, or at least once without deduplication) and the final states.</summary>
+    public async Task<RabbitRunCheck> CheckRunAsync(string prefix, IReadOnlyList<QueuedMessage> expected, bool exactlyOnce, CancellationToken cancellationToken = default)
+    {
+        var processed = (await ProcessedAsync(prefix, 0, cancellationToken).ConfigureAwait(false)).Select(r => r.Pair).ToList();
+        var stored = (await FinalStatesAsync(prefix, cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var missing = expected.Where(pair => !stored.Contains(pair)).ToList();
+        var report = InvariantChecker.Check(expected, processed, exactlyOnce ? VerificationOptions.ExactlyOnce : VerificationOptions.AtLeastOnce);
+        return new RabbitRunCheck(report, stored.Count, missing.Count, missing);
+    }
+
+    /// <summary>The whole lab's stored outcome (the dashboard's verify).</summary>
+    public async Task<RabbitCheck> CheckAsync(int phase, CancellationToken cancellationToken = default)
+    {
+        var finalStates = await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.FinalStates} ORDER BY stored_at", cancellationToken).ConfigureAwait(false);
+        var processed = await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.ProcessingLog} WHERE {Processed} ORDER BY id", cancellationToken).ConfigureAwait(false);
+        var finished = (await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.ProcessingLog} WHERE outcome = '{ProcessingOutcomes.DeadLettered}'", cancellationToken)
+            .ConfigureAwait(false)).Concat(finalStates).ToHashSet();
+        var seen = await PairsAsync($"SELECT DISTINCT {Unit}, queue_name FROM {LabTables.ProcessingLog}", cancellationToken).ConfigureAwait(false);
+        var outcomes = await OutcomeCountsAsync($"SELECT outcome, count(*) FROM {LabTables.ProcessingLog} GROUP BY outcome", cancellationToken).ConfigureAwait(false);
+        var report = InvariantChecker.Check(finalStates.Distinct().ToList(), processed, phase == 1 ? VerificationOptions.AtLeastOnce : VerificationOptions.ExactlyOnce);
+        return new RabbitCheck(phase, report, outcomes, finalStates.Count, seen.Count(p => !finished.Contains(p)));
+    }
+
+    private static string Like(string prefix) => prefix.Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    private async Task<long> CountAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<List<QueuedMessage>> PairsAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var pairs = new List<QueuedMessage>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pairs.Add(new QueuedMessage(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return pairs;
+    }
+
+    private async Task<IReadOnlyDictionary<string, long>> OutcomeCountsAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            outcomes[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return outcomes;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (broker is not null)
+        {
+            await broker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await database.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using QueueLab.Ordering.Options;
+
+namespace QueueLab.Lab.Setup;
+
+/// <summary>
+/// Pipeline B's shape as the lab starts it, read once from <c>QueueLab:Ordering:*</c>: the replica counts, and the
+/// processors' in-flight limit, work time and system of record (their defaults are the services' own option defaults).
+/// The AppHost builds the pipeline from it, and the dashboard's commands and the load suites size their runs by it.
+/// </summary>
+public sealed record OrderingSetup(int Processors, int Sequencers, int MaxInFlight, TimeSpan WorkTime, SystemOfRecordKind SystemOfRecord)
+{
+    public const string Section = "QueueLab:Ordering";
+
+    public static OrderingSetup Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var defaults = new ProcessorOptions();
+        return new OrderingSetup(
+            SetupValues.Int(configuration, $"{Section}:Processors", 3, 1, 32),
+            SetupValues.Int(configuration, $"{Section}:Sequencers", 2, 1, 32),
+            SetupValues.Int(configuration, $"{Section}:Processor:MaxInFlight", defaults.MaxInFlight, 1, 1024),
+            SetupValues.Duration(configuration, $"{Section}:Processor:WorkTime", defaults.WorkTime),
+            SetupValues.Enum(configuration, $"{Section}:Processor:SystemOfRecord", defaults.SystemOfRecord));
+    }
+
+    /// <summary>Messages in flight at once over all processors (P x C).</summary>
+    public int Slots => Processors * MaxInFlight;
+
+    public string Describe() => $"{Processors} processors x {MaxInFlight} in flight, {WorkTime.TotalMilliseconds:0.###} ms work, {Sequencers} sequencers";
+}

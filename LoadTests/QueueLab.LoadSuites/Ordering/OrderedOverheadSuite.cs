@@ -1,0 +1,110 @@
+using QueueLab.LoadRunner;
+using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Labs;
+using QueueLab.LoadSuites.Suites;
+using QueueLab.LoadSuites.Verification;
+
+namespace QueueLab.LoadSuites.Ordering;
+
+/// <summary>
+/// ordered-overhead: work 0 ms, N messages (default 20,000) as fast as they go through pipeline B, order verified;
+/// then, in the same run on the same Redis, the raw forwarder baseline; the pipeline's end-to-end throughput is
+/// reported against it as a ratio.
+/// </summary>
+public sealed class OrderedOverheadSuite : ISuite
+{
+    public const string EndToEndThroughput = "e2e_throughput";
+    public const string BaselineThroughput = "baseline_throughput";
+    public const string Ratio = "ratio_vs_baseline";
+
+    public string Name => "ordered-overhead";
+
+    public static OrderingSettings Settings(SuiteOptions options) => OrderingSettings.From(options, defaultInFlight: 64, defaultWorkMs: 0);
+
+    public LabProfile Profile(SuiteOptions options) => Settings(options).Profile();
+
+    public async Task<SuiteOutcome> RunAsync(SuiteOptions options, LabConnections lab, CancellationToken cancellationToken)
+    {
+        var settings = Settings(options);
+        var messages = options.Messages ?? 20_000;
+        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests").ConfigureAwait(false);
+        await client.WaitReadyAsync(lab.KnowsShape ? settings.Processors : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        await OrderedRun.WarmUpAsync(client, options.Warmup ?? 1000, options, cancellationToken).ConfigureAwait(false);
+
+        var cpu = CpuProfile.Start(lab, "processor", "sequencer", "cache");
+        var run = await OrderedRun.RunAsync(client, Name, Simulation.Burst(messages), options,
+            drainTimeout: TimeSpan.FromSeconds(60 + (messages / 200)), alongside: null, cancellationToken).ConfigureAwait(false);
+        var cpuUsage = cpu.Stop();
+        var measured = run.FirstPushToLastOutput;
+        var throughput = measured > TimeSpan.Zero ? run.Pushed / measured.TotalSeconds : 0;
+
+        ForwarderResult? baseline = null;
+        if (!options.NoBaseline)
+        {
+            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], messages, cancellationToken).ConfigureAwait(false);
+        }
+
+        var ratio = baseline is { Throughput: > 0 } b ? throughput / b.Throughput : 0;
+        var result = run.Result
+            .WithMetric(EndToEndThroughput, Math.Round(throughput, 1))
+            .WithMetric("measured_s", Math.Round(measured.TotalSeconds, 3));
+        if (baseline is not null)
+        {
+            result = result
+                .WithMetric(BaselineThroughput, Math.Round(baseline.Throughput, 1))
+                .WithMetric(Ratio, Math.Round(ratio, 4))
+                .WithMetric("baseline_in_order", baseline.Verification.Passed ? 1 : 0);
+        }
+
+        var thresholds = Invariants.Thresholds(ordered: true).ToList();
+        if (baseline is not null)
+        {
+            thresholds.Add(Threshold.Metric("baseline_in_order", v => v == 1, "raw baseline output in order"));
+        }
+
+        if (options.MinThroughput is { } minThroughput)
+        {
+            thresholds.Add(Threshold.Metric(EndToEndThroughput, v => v >= minThroughput, $"end-to-end throughput >= {Fmt.N(minThroughput)}/s"));
+        }
+
+        if (options.MinRatio is { } minRatio && baseline is not null && options.MinThroughput is null)
+        {
+            thresholds.Add(Threshold.Metric(Ratio, v => v >= minRatio, $"ratio vs raw baseline >= {Fmt.N(minRatio)}"));
+        }
+
+        result = result.EvaluateThresholds(thresholds);
+        var figures = new List<(string, string)>
+        {
+            ("settings", $"{messages} messages at once, {settings.Describe()}"),
+            ("measured (first push -> last output)", Fmt.Seconds(measured)),
+            ("end-to-end throughput, order verified", Fmt.Rate(throughput)),
+            ("raw forwarder baseline (same Redis)", baseline is null ? "skipped" : $"{Fmt.Rate(baseline.Throughput)} ({Fmt.Seconds(baseline.Elapsed)}, in order: {baseline.Verification.Passed})"),
+            ("ratio pipeline / baseline", baseline is null ? "-" : Fmt.N(ratio, "0.000")),
+            ("pipeline span (first created -> last sequenced)", run.PipelineSpan is { } s ? Fmt.Seconds(s) : "-"),
+            ("latency (intended push -> output)", Fmt.Percentiles(result.Latency)),
+        };
+        figures.AddRange(Fmt.Stages(result));
+        figures.Add(("CPU during the run", CpuProfile.Describe(cpuUsage)));
+        if (run.Redis is { } redis)
+        {
+            figures.Add(("Redis during the run (INFO commandstats)", redis.Describe(run.Pushed, measured)));
+        }
+        var notes = new List<string>
+        {
+            $"baseline: one process, LPOP count {RawForwarder.BatchSize} + RPUSH batch pipelined on its own connection, producer RPUSH per message",
+        };
+        if (throughput < 10_000)
+        {
+            notes.Add($"below the 10,000 msg/s target by {Fmt.N(10_000 - throughput, "0")} msg/s ({Fmt.N(throughput / 100, "0.0")}% of it); the stage percentiles show where messages wait");
+        }
+
+        if (!lab.KnowsShape)
+        {
+            notes.Add("running lab: the overhead figure is only meaningful if its processors run with WorkTime 0");
+        }
+
+        return new SuiteOutcome(result, figures, notes, run.Redis is { } profile
+            ? new Dictionary<string, string> { ["redis-commandstats.csv"] = profile.Csv() }
+            : new Dictionary<string, string>());
+    }
+}

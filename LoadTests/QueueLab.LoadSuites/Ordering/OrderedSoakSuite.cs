@@ -1,0 +1,67 @@
+using QueueLab.LoadRunner;
+using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Labs;
+using QueueLab.LoadSuites.Suites;
+using QueueLab.LoadSuites.Verification;
+
+namespace QueueLab.LoadSuites.Ordering;
+
+/// <summary>
+/// ordered-soak: an open-model constant rate (default 70% of the capacity P x C / W) for a duration (default 60 s);
+/// per-stage percentiles, and the input backlog sampled every 250 ms, which must stay bounded.
+/// </summary>
+public sealed class OrderedSoakSuite : ISuite
+{
+    public const string BacklogMax = "backlog_max";
+    public const string BacklogMean = "backlog_mean";
+    public const string BacklogLast = "backlog_last";
+
+    public string Name => "ordered-soak";
+
+    public LabProfile Profile(SuiteOptions options) => OrderingSettings.From(options).Profile();
+
+    public async Task<SuiteOutcome> RunAsync(SuiteOptions options, LabConnections lab, CancellationToken cancellationToken)
+    {
+        var settings = OrderingSettings.From(options);
+        var capacity = settings.CapacityPerSecond;
+        var rate = options.Rate ?? (double.IsFinite(capacity) ? Math.Round(0.7 * capacity, 2) : 1000);
+        var duration = options.Duration ?? TimeSpan.FromSeconds(60);
+        var bound = options.MaxBacklog ?? (long)Math.Max(2 * settings.Slots, Math.Ceiling(rate * 2));
+        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests").ConfigureAwait(false);
+        await client.WaitReadyAsync(lab.KnowsShape ? settings.Processors : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
+
+        var backlog = new BacklogSampler(() => client.Db.ListLengthAsync(client.Keys.Input), TimeSpan.FromMilliseconds(250));
+        var run = await OrderedRun.RunAsync(client, Name, Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration), options,
+            drainTimeout: settings.Work * 10 + TimeSpan.FromSeconds(60), backlog.RunAsync, cancellationToken).ConfigureAwait(false);
+
+        var result = run.Result
+            .WithMetric(BacklogMax, backlog.Max)
+            .WithMetric(BacklogMean, Math.Round(backlog.Mean, 2))
+            .WithMetric(BacklogLast, backlog.Last)
+            .WithMetric("offered_rate", rate)
+            .WithMetric("utilisation", double.IsFinite(capacity) ? Math.Round(rate / capacity, 3) : 0);
+        var thresholds = Invariants.Thresholds(ordered: true).ToList();
+        thresholds.Add(Threshold.Metric(BacklogMax, v => v <= bound, $"backlog <= {bound} (bounded)"));
+        if (options.MaxP99 is { } p99)
+        {
+            thresholds.Add(Threshold.Latency(99, p99));
+        }
+
+        result = result.EvaluateThresholds(thresholds);
+        var figures = new List<(string, string)>
+        {
+            ("settings", $"{Fmt.N(rate)} msg/s for {Fmt.Seconds(duration)}, {settings.Describe()}"),
+            ("capacity P x C / W", double.IsFinite(capacity) ? Fmt.Rate(capacity) : "unbounded (W = 0)"),
+            ("utilisation", double.IsFinite(capacity) ? Fmt.N(rate / capacity, "0.00") : "-"),
+            ("messages", $"{run.Pushed} pushed, {result.Ok} out"),
+            ("throughput (ok / run time)", Fmt.Rate(result.ThroughputPerSecond)),
+            ("latency (intended push -> output)", Fmt.Percentiles(result.Latency)),
+            ("backlog (input list length)", $"max {backlog.Max}, mean {Fmt.N(backlog.Mean, "0.0")}, last {backlog.Last}, trend {Fmt.N(backlog.Trend, "0.0")} (bound {bound})"),
+            ("late sends (runner)", result.Late.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        figures.AddRange(Fmt.Stages(result));
+        var notes = new List<string> { "backlog.csv holds the sampled input length over time" };
+        return new SuiteOutcome(result, figures, notes, new Dictionary<string, string> { ["backlog.csv"] = backlog.Csv() });
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+using StackExchange.Redis;
+
+namespace QueueLab.LoadSuites.Ordering;
+
+/// <summary>One command's calls and server time (INFO commandstats).</summary>
+public sealed record RedisCommandCost(string Command, long Calls, long Microseconds);
+
+/// <summary>
+/// A profile of the Redis side of a run: the difference of <c>INFO commandstats</c> before and after, so the report
+/// says how many calls each message cost and how much of the run Redis (single-threaded) spent executing them.
+/// </summary>
+public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
+{
+    public long Calls => Commands.Sum(c => c.Calls);
+
+    public TimeSpan Busy => TimeSpan.FromMicroseconds(Commands.Sum(c => c.Microseconds));
+
+    public static async Task<IReadOnlyDictionary<string, (long Calls, long Usec)>> SnapshotAsync(IConnectionMultiplexer redis)
+    {
+        var server = redis.GetServers().First();
+        var info = await server.InfoAsync("commandstats").ConfigureAwait(false);
+        var stats = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+        foreach (var (key, value) in info.SelectMany(g => g))
+        {
+            if (!key.StartsWith("cmdstat_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            long calls = 0, usec = 0;
+            foreach (var part in value.Split(','))
+            {
+                var pair = part.Split('=');
+                if (pair.Length == 2 && pair[0] == "calls")
+                {
+                    calls = long.Parse(pair[1], CultureInfo.InvariantCulture);
+                }
+                else if (pair.Length == 2 && pair[0] == "usec")
+                {
+                    usec = long.Parse(pair[1], CultureInfo.InvariantCulture);
+                }
+            }
+
+            stats[key["cmdstat_".Length..]] = (calls, usec);
+        }
+
+        return stats;
+    }
+
+    public static RedisProfile Between(IReadOnlyDictionary<string, (long Calls, long Usec)> before, IReadOnlyDictionary<string, (long Calls, long Usec)> after) =>
+        new([.. after
+            .Select(a => before.TryGetValue(a.Key, out var b)
+                ? new RedisCommandCost(a.Key, a.Value.Calls - b.Calls, a.Value.Usec - b.Usec)
+                : new RedisCommandCost(a.Key, a.Value.Calls, a.Value.Usec))
+            .Where(c => c.Calls > 0)
+            .OrderByDescending(c => c.Microseconds)]);
+
+    /// <summary>"N calls (x per message), busy X s = Y% of the run; top: evalsha ..."</summary>
+    public string Describe(long messages, TimeSpan measured)
+    {
+        var top = string.Join(", ", Commands.Take(3).Select(c => $"{c.Command} {c.Calls} calls {c.Microseconds / Math.Max(1, c.Calls)} us each"));
+        var share = measured > TimeSpan.Zero ? Busy / measured : 0;
+        return $"{Calls} calls ({(messages > 0 ? Calls / (double)messages : 0).ToString("0.0", CultureInfo.InvariantCulture)} per message), " +
+               $"busy {Busy.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s = {(share * 100).ToString("0.0", CultureInfo.InvariantCulture)}% of the run; top: {top}";
+    }
+
+    public string Csv()
+    {
+        var csv = new StringBuilder("command,calls,usec,usec_per_call\n");
+        foreach (var c in Commands)
+        {
+            csv.Append(c.Command).Append(',').Append(c.Calls).Append(',').Append(c.Microseconds).Append(',')
+                .Append((c.Microseconds / (double)Math.Max(1, c.Calls)).ToString("0.00", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return csv.ToString();
+    }
+}

@@ -1,0 +1,25 @@
+using QueueLab.LoadRunner;
+using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Labs;
+
+namespace QueueLab.LoadSuites.Suites;
+
+/// <summary>Runs one suite against the lab it is given: runs, writes the report, prints the summary.</summary>
+public static class SuiteHost
+{
+    public static async Task<(SuiteOutcome Outcome, RunReport? Report)> RunAsync(SuiteOptions options, LabConnections lab, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var suite = SuiteCatalog.Find(options.Suite);
+        var outcome = await suite.RunAsync(options, lab, cancellationToken).ConfigureAwait(false);
+        RunReport? report = null;
+        if (!options.NoReport)
+        {
+            report = await SuiteReport.WriteAsync(outcome, options.ReportDirectory ?? SuiteReport.DefaultRoot(), CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+
+        await options.Out.WriteAsync(SuiteReport.Summary(outcome, report)).ConfigureAwait(false);
+        return (outcome, report);
+    }
+}

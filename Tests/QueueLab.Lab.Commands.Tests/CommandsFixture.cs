@@ -1,0 +1,73 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using QueueLab.AppHost.Commands;
+using QueueLab.Testing;
+using StackExchange.Redis;
+
+namespace QueueLab.Lab.Commands.Tests;
+
+/// <summary>
+/// The whole lab, both pipelines, phase 3, made small for a 2-core machine (2 processors at 100 ms work, 2 sequencers,
+/// 2 consumers, 1 coordinator), so every dashboard command can run against it; run reports go to the temporary state
+/// folder and runs skip the warm-up.
+/// </summary>
+public sealed class CommandsFixture : LabFixture
+{
+    private ConnectionMultiplexer? _redis;
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        "QueueLab:Phase=3",
+        "QueueLab:Ordering:Processors=2",
+        "QueueLab:Ordering:Sequencers=2",
+        "QueueLab:Ordering:Processor:WorkTime=00:00:00.1",
+        "QueueLab:Rabbit:Consumers=2",
+        "QueueLab:Rabbit:Coordinators=1",
+        "QueueLab:Coordination:LeaseTtl=00:00:03",
+        "QueueLab:Commands:Warmup=0",
+        $"QueueLab:Commands:ReportDir={ReportDirectory}",
+        "Logging:LogLevel:Default=Warning",
+    ];
+
+    protected override IEnumerable<string> ResourcesToAwait =>
+        ["messaging", "cache", "postgres", "queuelab", "etcd", "processor", "sequencer", "publisher", "coordinator", "consumer"];
+
+    public string ReportDirectory => Path.Combine(StateDirectory, "reports");
+
+    public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Not started.")).GetDatabase();
+
+    public LoadRuns Runs => App.Services.GetRequiredService<LoadRuns>();
+
+    public CommandGates Gates => App.Services.GetRequiredService<CommandGates>();
+
+    protected override async ValueTask StartedAsync()
+    {
+        _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache"));
+    }
+
+    public Task<ExecuteCommandResult> ExecuteAsync(string resourceId, string command, params (string Name, string Value)[] arguments)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        return arguments.Length == 0
+            ? App.ResourceCommands.ExecuteCommandAsync(resourceId, command, ct)
+            : App.ResourceCommands.ExecuteCommandAsync(resourceId, command,
+                new InteractionInputCollection([.. arguments.Select(a => new InteractionInput { Name = a.Name, InputType = InputType.Text, Value = a.Value })]), ct);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CommandsCollection : ICollectionFixture<CommandsFixture>
+{
+    public const string Name = "commands";
+}
