@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using dotnet_etcd;
 using Npgsql;
@@ -93,46 +92,5 @@ public sealed class LabServersTests(ServersFixture lab)
         var key = "/queuelab/test/" + Guid.NewGuid();
         await etcd.PutAsync(key, "value", cancellationToken: Ct);
         (await etcd.GetValAsync(key, cancellationToken: Ct)).ShouldBe("value");
-    }
-
-    [Fact]
-    public void Every_server_listens_on_loopback_only()
-    {
-        var ports = new[] { "messaging", "cache", "postgres", "etcd" }
-            .Select(name => lab.GetResource(name))
-            .Cast<QueueLab.AppHost.Infrastructure.Local.LocalServerResource>()
-            .Select(r => r.Port)
-            .ToHashSet();
-
-        var listeners = ListeningSockets().Where(s => ports.Contains(s.Port)).ToList();
-        listeners.Select(l => l.Port).ToHashSet().ShouldBe(ports, ignoreOrder: true);
-        listeners.ShouldAllBe(l => l.Address == "127.0.0.1");
-    }
-
-    /// <summary>Listening TCP sockets from /proc/net/tcp and tcp6 (state 0A).</summary>
-    private static IEnumerable<(string Address, int Port)> ListeningSockets()
-    {
-        foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            foreach (var line in File.ReadLines(file).Skip(1))
-            {
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields[3] != "0A")
-                {
-                    continue;
-                }
-
-                var local = fields[1].Split(':');
-                var port = int.Parse(local[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                var address = local[0] switch
-                {
-                    "0100007F" => "127.0.0.1",
-                    "00000000000000000000000001000000" => "::1",
-                    "00000000" or "00000000000000000000000000000000" => "any",
-                    var other => other,
-                };
-                yield return (address, port);
-            }
-        }
     }
 }

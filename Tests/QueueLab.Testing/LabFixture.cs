@@ -83,6 +83,31 @@ public class LabFixture : IAsyncLifetime
             .Where(e => e.Snapshot.State?.Text == KnownResourceStates.Running)
             .Select(LabProcesses.Pid).OfType<int>()];
 
+    /// <summary>
+    /// Every process the lab's resources run as, by process id, named by the resource instance it belongs to: each
+    /// running instance's whole process tree (a server and whatever it spawned; for a project the <c>dotnet run</c>
+    /// launcher and the app under it).
+    /// </summary>
+    public IReadOnlyDictionary<int, string> ResourceProcesses()
+    {
+        var owners = new Dictionary<int, string>();
+        foreach (var resource in App.Services.GetRequiredService<DistributedApplicationModel>().Resources)
+        {
+            foreach (var (instanceId, resourceEvent) in Instances(resource.Name))
+            {
+                if (resourceEvent.Snapshot.State?.Text == KnownResourceStates.Running && LabProcesses.Pid(resourceEvent) is { } pid)
+                {
+                    foreach (var process in LabProcesses.Tree(pid))
+                    {
+                        owners.TryAdd(process, instanceId);
+                    }
+                }
+            }
+        }
+
+        return owners;
+    }
+
     public IResource GetResource(string name) =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
 

@@ -21,4 +21,23 @@ public static class LabProcesses
     /// <summary>Every live process whose command line or environment mentions <paramref name="text"/> (a
     /// daemon a server spawned keeps the server's environment even when its command line says nothing).</summary>
     public static IReadOnlyList<int> Matching(string text) => ProcessTree.Matching(text);
+
+    /// <summary>
+    /// The Aspire orchestrator (DCP) this process started, with its controllers and the proxies in front of the
+    /// services' endpoints: the <c>dcp</c> processes that monitor this process (<c>--monitor {pid}</c>) and their
+    /// descendants. DCP detaches from its parent, so it is not in this process's own tree.
+    /// </summary>
+    public static IReadOnlyList<int> Orchestrator()
+    {
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return [.. ProcessTree.Matching("--monitor " + self)
+            .Where(pid =>
+            {
+                var args = ProcessTree.CommandLine(pid).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var monitor = Array.IndexOf(args, "--monitor");
+                return args.Length > 0 && Path.GetFileName(args[0]) == "dcp" && monitor > 0 && args.ElementAtOrDefault(monitor + 1) == self;
+            })
+            .SelectMany(ProcessTree.Of)
+            .Distinct()];
+    }
 }
