@@ -18,6 +18,9 @@ public static class LocalServerBuilderExtensions
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>Erlang's kernel parameter for the address the distribution port listens on (the scripts word-split it).</summary>
+    private const string DistributionOnLoopback = "-kernel inet_dist_use_interface {127,0,0,1}";
+
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
         this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
         int port, IResourceBuilder<ParameterResource> password)
@@ -108,6 +111,10 @@ public static class LocalServerBuilderExtensions
             ["RABBITMQ_NODE_IP_ADDRESS"] = LocalServerResource.Host,
             ["RABBITMQ_NODE_PORT"] = ports.RabbitMQ.ToString(CultureInfo.InvariantCulture),
             ["RABBITMQ_DIST_PORT"] = ports.RabbitMQDistribution.ToString(CultureInfo.InvariantCulture),
+            // The Erlang distribution (inter-node) listener binds to every interface unless told otherwise, whatever
+            // RABBITMQ_NODE_IP_ADDRESS says; the CLI tools' temporary nodes (rabbitmqctl) listen too.
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = DistributionOnLoopback,
+            ["RABBITMQ_CTL_ERL_ARGS"] = DistributionOnLoopback,
             ["ERL_EPMD_PORT"] = ports.Epmd.ToString(CultureInfo.InvariantCulture),
             ["ERL_EPMD_ADDRESS"] = LocalServerResource.Host,
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(dataDirectory, "mnesia"),
