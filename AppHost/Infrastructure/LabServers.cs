@@ -40,7 +40,7 @@ public static class LabServerBuilderExtensions
             builder.AddFaultProxies(settings, []);
             var messaging = builder.AddRabbitMQ(LabServers.MessagingName, messagingUser, messagingPassword, ports.RabbitMQ)
                 .WithManagementPlugin(ports.RabbitMQManagement);
-            var cache = builder.AddRedis(LabServers.CacheName, ports.Redis, cachePassword);
+            var cache = builder.AddRedis(LabServers.CacheName, ports.Redis, cachePassword).WithAppendOnlyFile();
             var postgres = builder.AddPostgres(LabServers.PostgresName, password: postgresPassword, port: ports.Postgres);
             var etcd = builder.AddEtcdContainer(LabServers.EtcdName, ports.Etcd);
             if (!settings.RandomPorts)
