@@ -20,7 +20,7 @@ public sealed class EtcdFixture : LabFixture, IAsyncLifetime
     {
         await base.InitializeAsync();
         ConnectionString = await GetConnectionStringAsync("etcd");
-        _client = new EtcdClient(ConnectionString);
+        _client = EtcdConnection.Parse(ConnectionString).CreateClient();
     }
 
     /// <summary>Coordination services on this etcd under a key root of their own.</summary>

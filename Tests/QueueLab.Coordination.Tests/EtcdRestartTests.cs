@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using dotnet_etcd;
 using Etcdserverpb;
 using QueueLab.Messaging;
 using QueueLab.Testing;
@@ -40,6 +41,31 @@ public sealed class EtcdRestartTests(EtcdFixture etcd)
             Timeout, "c1 is registered after the restart", cancellationToken: Ct);
         await stop.CancelAsync();
         await registration;
+    }
+
+    [Fact]
+    public async Task Clients_authenticate_again_by_themselves_when_a_restarted_etcd_forgot_their_tokens()
+    {
+        // etcd keeps its auth tokens in memory only: after a restart every client holds a token etcd no longer knows.
+        using var watching = etcd.Services(EtcdFixture.NewRoot("token-watch"));
+        using var writing = etcd.Services(EtcdFixture.NewRoot("token-write"));
+        var key = writing.Keys.Root + "probe";
+        await watching.Get<EtcdClient>().PutAsync(watching.Keys.Root + "probe", "before", cancellationToken: Ct);
+        await writing.Get<EtcdClient>().PutAsync(key, "before", cancellationToken: Ct);
+
+        await etcd.App.ResourceCommands.ExecuteCommandAsync("etcd", KnownResourceCommands.RestartCommand, Ct);
+        await etcd.App.ResourceNotifications.WaitForResourceHealthyAsync("etcd", Ct).WaitAsync(Timeout, Ct);
+
+        // A watch opened with the forgotten token has its watches cancelled (no Unauthenticated status the client
+        // would act on); the watcher has its client authenticate again, and the watch is established.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        stop.CancelAfter(Timeout);
+        var triggers = watching.Get<EtcdChangeWatcher>().WatchAsync([WatchTarget.Exact(watching.Keys.Root + "probe")], stop.Token);
+        (await triggers.FirstAsync(t => t == ChangeTrigger.Initial, stop.Token)).ShouldBe(ChangeTrigger.Initial);
+
+        // A unary call is refused once as Unauthenticated and sent again with a new token: the caller sees one success.
+        await writing.Get<EtcdClient>().PutAsync(key, "after", cancellationToken: Ct);
+        (await writing.Get<EtcdClient>().GetValAsync(key, cancellationToken: Ct)).ShouldBe("after");
     }
 
     private async Task Assign(CoordinationKeys keys, long generation, params string[] queues) =>

@@ -46,7 +46,7 @@ public sealed class Phase3Fixture : LabFixture, IAsyncLifetime
     {
         await base.InitializeAsync();
         var etcd = await GetConnectionStringAsync("etcd");
-        _etcd = new EtcdClient(etcd);
+        _etcd = EtcdConnection.Parse(etcd).CreateClient();
         _services = CoordinationHost.Create(etcd, CoordinationKeys.DefaultRoot, LeaseTtlSeconds);
         _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();
         Coordinator = App.CreateHttpClient("coordinator");
