@@ -33,6 +33,7 @@ public static class LabServerBuilderExtensions
         var messagingPassword = builder.AddParameter(LabCredentials.MessagingPassword, secret: true);
         var cachePassword = builder.AddParameter(LabCredentials.CachePassword, secret: true);
         var postgresPassword = builder.AddParameter(LabCredentials.PostgresPassword, secret: true);
+        var etcdPassword = builder.AddParameter(LabCredentials.EtcdPassword, secret: true);
         var ports = settings.Ports;
 
         if (settings.Mode == InfrastructureMode.Containers)
@@ -42,7 +43,7 @@ public static class LabServerBuilderExtensions
                 .WithManagementPlugin(ports.RabbitMQManagement);
             var cache = builder.AddRedis(LabServers.CacheName, ports.Redis, cachePassword).WithAppendOnlyFile();
             var postgres = builder.AddPostgres(LabServers.PostgresName, password: postgresPassword, port: ports.Postgres);
-            var etcd = builder.AddEtcdContainer(LabServers.EtcdName, ports.Etcd);
+            var etcd = builder.AddEtcdContainer(LabServers.EtcdName, ports.Etcd, etcdPassword);
             if (!settings.RandomPorts)
             {
                 // A `dotnet run` lab keeps its data across runs, like the local mode's state folder.
@@ -62,7 +63,7 @@ public static class LabServerBuilderExtensions
         var localCache = builder.AddLocalRedis(LabServers.CacheName, binaries, settings.StateDirectory, ports.Redis, cachePassword);
         var localPostgres = builder.AddLocalPostgres(LabServers.PostgresName, binaries, settings.StateDirectory, ports.Postgres, postgresPassword);
         var localDatabase = localPostgres.AddDatabase(LabServers.DatabaseName);
-        var localEtcd = builder.AddLocalEtcd(LabServers.EtcdName, binaries, settings.StateDirectory, ports);
+        var localEtcd = builder.AddLocalEtcd(LabServers.EtcdName, binaries, settings.StateDirectory, ports, etcdPassword);
         builder.AddFaultProxies(settings, [localMessaging.Resource, localCache.Resource, localPostgres.Resource, localEtcd.Resource]);
         return new LabServers(AsConnectionString(localMessaging), AsConnectionString(localCache), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), AsConnectionString(localEtcd));

@@ -8,8 +8,8 @@ namespace QueueLab.AppHost.Tests;
 
 /// <summary>
 /// The container mode's model, built but not started (no container runtime runs here): the Aspire hosting
-/// integrations for RabbitMQ, Redis (with its append-only file on) and PostgreSQL, an etcd container on a pinned tag,
-/// and no local server.
+/// integrations for RabbitMQ, Redis (with its append-only file on) and PostgreSQL, an etcd container on a pinned tag
+/// whose clients get its root credentials, and no local server.
 /// </summary>
 public sealed class ContainerModeTests
 {
@@ -35,7 +35,11 @@ public sealed class ContainerModeTests
             resources.Single(r => r.Name == "queuelab").ShouldBeOfType<PostgresDatabaseResource>();
 
             var etcd = resources.Single(r => r.Name == "etcd").ShouldBeAssignableTo<ContainerResource>()!;
-            etcd.ShouldBeAssignableTo<IResourceWithConnectionString>();
+            var etcdConnection = etcd.ShouldBeAssignableTo<IResourceWithConnectionString>()!.ConnectionStringExpression;
+            etcdConnection.Format.ShouldStartWith("http://root:{0}@", Case.Sensitive, "clients get etcd's root user and password");
+            etcdConnection.ValueProviders[0].ShouldBeOfType<ParameterResource>().Name.ShouldBe("etcd-password");
+            etcd.Annotations.OfType<HealthCheckAnnotation>().ShouldContain(h => h.Key == "etcd_check",
+                "the health check turns etcd's authentication on (the image has no setting for it)");
             var image = etcd.Annotations.OfType<ContainerImageAnnotation>().Single();
             image.Tag.ShouldNotBeNullOrEmpty();
             image.Tag.ShouldNotBe("latest");

@@ -1,6 +1,8 @@
 using System.Text;
 using dotnet_etcd;
+using Grpc.Core;
 using Npgsql;
+using QueueLab.Coordination;
 using QueueLab.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -86,11 +88,34 @@ public sealed class LabServersTests(ServersFixture lab)
     }
 
     [Fact]
-    public async Task Etcd_puts_and_gets()
+    public async Task Etcd_puts_and_gets_as_root_with_the_generated_password()
     {
-        using var etcd = new EtcdClient(await lab.GetConnectionStringAsync("etcd"));
+        var connection = EtcdConnection.Parse(await lab.GetConnectionStringAsync("etcd"));
+        connection.UserName.ShouldBe("root");
+        connection.Password.ShouldNotBeNullOrEmpty();
+        using var etcd = connection.CreateClient();
         var key = "/queuelab/test/" + Guid.NewGuid();
         await etcd.PutAsync(key, "value", cancellationToken: Ct);
         (await etcd.GetValAsync(key, cancellationToken: Ct)).ShouldBe("value");
+    }
+
+    [Fact]
+    public async Task Etcd_refuses_a_client_without_credentials()
+    {
+        var connection = EtcdConnection.Parse(await lab.GetConnectionStringAsync("etcd"));
+        using var anonymous = new EtcdClient(connection.Address);
+        var read = await Should.ThrowAsync<RpcException>(() => anonymous.GetAsync("/queuelab/", cancellationToken: Ct));
+        read.Status.Detail.ShouldContain("user name is empty");
+        var write = await Should.ThrowAsync<RpcException>(() => anonymous.PutAsync("/queuelab/test/anonymous", "value", cancellationToken: Ct));
+        write.Status.Detail.ShouldContain("user name is empty");
+    }
+
+    [Fact]
+    public async Task Etcd_refuses_a_wrong_root_password()
+    {
+        var connection = EtcdConnection.Parse(await lab.GetConnectionStringAsync("etcd"));
+        using var wrong = EtcdConnection.Parse($"http://root:not-the-password@{connection.Endpoint.Authority}").CreateClient();
+        var error = await Should.ThrowAsync<RpcException>(() => wrong.GetAsync("/queuelab/", cancellationToken: Ct));
+        error.Status.Detail.ShouldContain("invalid user ID or password");
     }
 }

@@ -30,10 +30,12 @@ public static class ContainerServerBuilderExtensions
             }
         });
 
+    /// <summary>etcd from its own image. The image has no setting that turns authentication on at start: the health
+    /// check does it, as for the local etcd (<see cref="EtcdAuthentication"/>).</summary>
     public static IResourceBuilder<EtcdContainerResource> AddEtcdContainer(
-        this IDistributedApplicationBuilder builder, string name, int? port)
+        this IDistributedApplicationBuilder builder, string name, int? port, IResourceBuilder<ParameterResource> rootPassword)
     {
-        return builder.AddResource(new EtcdContainerResource(name))
+        return builder.AddResource(new EtcdContainerResource(name, rootPassword.Resource))
             .WithImage(EtcdContainerResource.Image, EtcdContainerResource.Tag)
             .WithImageRegistry(EtcdContainerResource.Registry)
             .WithEntrypoint("/usr/local/bin/etcd")

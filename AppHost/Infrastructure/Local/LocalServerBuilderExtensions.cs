@@ -211,12 +211,14 @@ public static class LocalServerBuilderExtensions
     }
 
     public static IResourceBuilder<LocalEtcdResource> AddLocalEtcd(
-        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, LabPorts ports)
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, LabPorts ports,
+        IResourceBuilder<ParameterResource> rootPassword)
     {
         var dataDirectory = CreateDirectory(stateDirectory, name);
         var client = $"http://{LocalServerResource.Host}:{ports.Etcd}";
         var peer = $"http://{LocalServerResource.Host}:{ports.EtcdPeer}";
-        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, ports.Etcd))
+        // Authentication is turned on by the health check, the first time this data folder answers (EtcdAuthentication).
+        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, ports.Etcd, rootPassword.Resource))
             .WithEndpoint(name: "tcp", port: ports.Etcd, targetPort: ports.Etcd, scheme: "http", isProxied: false)
             .WithArgs(
                 "--name", "queuelab",
