@@ -16,8 +16,9 @@ public static class LabCredentials
     public const string MessagingPassword = "messaging-password";
     public const string CachePassword = "cache-password";
     public const string PostgresPassword = "postgres-password";
+    public const string EtcdPassword = "etcd-password";
 
-    private static readonly string[] Secrets = [MessagingPassword, CachePassword, PostgresPassword];
+    private static readonly string[] Secrets = [MessagingPassword, CachePassword, PostgresPassword, EtcdPassword];
 
     public static void AddTo(IConfigurationManager configuration, string stateDirectory)
     {

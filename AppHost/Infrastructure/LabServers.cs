@@ -28,6 +28,7 @@ public static class LabServerBuilderExtensions
         var messagingPassword = builder.AddParameter(LabCredentials.MessagingPassword, secret: true);
         var cachePassword = builder.AddParameter(LabCredentials.CachePassword, secret: true);
         var postgresPassword = builder.AddParameter(LabCredentials.PostgresPassword, secret: true);
+        var etcdPassword = builder.AddParameter(LabCredentials.EtcdPassword, secret: true);
         var ports = settings.Ports;
 
         if (settings.Mode == InfrastructureMode.Containers)
@@ -35,9 +36,9 @@ public static class LabServerBuilderExtensions
             builder.AddFaultProxies(settings, []);
             var messaging = builder.AddRabbitMQ(ResourceNames.Messaging, messagingUser, messagingPassword, ports.RabbitMQ)
                 .WithManagementPlugin(ports.RabbitMQManagement).WithServerKind(ServerKind.RabbitMQ);
-            var cache = builder.AddRedis(ResourceNames.Cache, ports.Redis, cachePassword).WithServerKind(ServerKind.Redis);
+            var cache = builder.AddRedis(ResourceNames.Cache, ports.Redis, cachePassword).WithAppendOnlyFile().WithServerKind(ServerKind.Redis);
             var postgres = builder.AddPostgres(ResourceNames.Postgres, password: postgresPassword, port: ports.Postgres).WithServerKind(ServerKind.Postgres);
-            var etcd = builder.AddEtcdContainer(ResourceNames.Etcd, ports.Etcd).WithServerKind(ServerKind.Etcd);
+            var etcd = builder.AddEtcdContainer(ResourceNames.Etcd, ports.Etcd, etcdPassword).WithServerKind(ServerKind.Etcd);
             if (!settings.RandomPorts)
             {
                 // A `dotnet run` lab keeps its data across runs, like the local mode's state folder.
@@ -59,7 +60,7 @@ public static class LabServerBuilderExtensions
         var localPostgres = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, settings.StateDirectory, ports.Postgres, postgresPassword)
             .WithServerKind(ServerKind.Postgres);
         var localDatabase = localPostgres.AddDatabase(ResourceNames.Database);
-        var localEtcd = builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports).WithServerKind(ServerKind.Etcd);
+        var localEtcd = builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports, etcdPassword).WithServerKind(ServerKind.Etcd);
         builder.AddFaultProxies(settings, [localMessaging.Resource, localCache.Resource, localPostgres.Resource, localEtcd.Resource]);
         return new LabServers(AsConnectionString(localMessaging), AsConnectionString(localCache), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), AsConnectionString(localEtcd));

@@ -17,7 +17,7 @@ public static class LabSummaryExtensions
             var p = settings.Ports;
             logger.LogInformation(
                 "QueueLab lab: servers as {Mode}; RabbitMQ amqp://127.0.0.1:{Amqp} (management http://127.0.0.1:{Management}), " +
-                "Redis 127.0.0.1:{Redis}, PostgreSQL 127.0.0.1:{Postgres} (database queuelab), etcd http://127.0.0.1:{Etcd}; " +
+                "Redis 127.0.0.1:{Redis}, PostgreSQL 127.0.0.1:{Postgres} (database queuelab), etcd http://127.0.0.1:{Etcd} (user root); " +
                 "state and generated credentials in {State}",
                 settings.Mode == InfrastructureMode.Containers ? "containers" : "local processes",
                 p.RabbitMQ, p.RabbitMQManagement, p.Redis, p.Postgres, p.Etcd, settings.StateDirectory);

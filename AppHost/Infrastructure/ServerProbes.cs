@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
+using QueueLab.Coordination;
 using RabbitMQ.Client;
 using StackExchange.Redis;
 
@@ -7,7 +8,7 @@ namespace QueueLab.AppHost.Infrastructure;
 
 /// <summary>
 /// Protocol-level checks that a server really answers: a Redis PING with the password, an AMQP connection and
-/// channel, a PostgreSQL <c>SELECT 1</c>, etcd's <c>/health</c>. A bare TCP connect is not enough: a proxy in
+/// channel, a PostgreSQL <c>SELECT 1</c>, etcd's <c>/health</c> and an authenticated read. A bare TCP connect is not enough: a proxy in
 /// front of a port accepts before the server behind it is up.
 /// </summary>
 public static class ServerProbes
@@ -46,13 +47,18 @@ public static class ServerProbes
         await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>etcd's <c>/health</c> (a leader, no alarm), then a read with the lab's credentials, which turns
+    /// authentication on the first time (<see cref="EtcdAuthentication"/>).</summary>
     public static async Task EtcdAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var body = await Http.GetStringAsync(new Uri(new Uri(connectionString), "/health"), cancellationToken).ConfigureAwait(false);
+        var connection = EtcdConnection.Parse(connectionString);
+        var body = await Http.GetStringAsync(new Uri(connection.Endpoint, "/health"), cancellationToken).ConfigureAwait(false);
         if (!body.Contains("\"health\":\"true\"", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"etcd reports {body}");
         }
+
+        await EtcdAuthentication.EnsureOnAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task TcpAsync(string host, int port, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public static class CoordinationServiceExtensions
 
     /// <summary>
     /// Registers the etcd client (connection string <c>ConnectionStrings:etcd</c>, for example
-    /// <c>http://127.0.0.1:2379</c>), the validated <see cref="CoordinationOptions"/> and the coordination building blocks.
+    /// <c>http://root:PASSWORD@127.0.0.1:2379</c>; see <see cref="EtcdConnection"/>), the validated <see cref="CoordinationOptions"/> and the coordination building blocks.
     /// </summary>
     public static IHostApplicationBuilder AddEtcdCoordination(this IHostApplicationBuilder builder, string connectionName = EtcdConnectionName)
     {
@@ -28,9 +28,10 @@ public static class CoordinationServiceExtensions
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(connectionName);
             return string.IsNullOrWhiteSpace(connectionString)
                 ? throw new InvalidOperationException(
-                    $"ConnectionStrings:{connectionName} is not set; reference the etcd resource from the AppHost or set it to the etcd URL (http://host:port).")
-                : new EtcdClient(connectionString);
+                    $"ConnectionStrings:{connectionName} is not set; reference the etcd resource from the AppHost or set it to the etcd URL (http://user:password@host:port).")
+                : EtcdConnection.Parse(connectionString);
         });
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<EtcdConnection>().CreateClient());
         builder.Services.AddSingleton(sp => new CoordinationKeys(sp.GetRequiredService<IOptions<CoordinationOptions>>().Value.KeyRoot));
         builder.Services.AddSingleton<EtcdCalls>();
         builder.Services.AddSingleton<LeaseKeeper>();

@@ -14,7 +14,7 @@ namespace QueueLab.Coordination;
 /// that is coalesced with another, or a missed event, only delays a change until the next trigger. The watch is
 /// established before the first trigger, so nothing written after the first read goes unnoticed.
 /// </summary>
-public sealed partial class EtcdChangeWatcher(EtcdClient etcd, EtcdCalls calls, ILogger<EtcdChangeWatcher> logger)
+public sealed partial class EtcdChangeWatcher(EtcdClient etcd, EtcdConnection connection, EtcdCalls calls, ILogger<EtcdChangeWatcher> logger)
 {
     public async IAsyncEnumerable<ChangeTrigger> WatchAsync(
         IReadOnlyList<WatchTarget> targets, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -82,6 +82,13 @@ public sealed partial class EtcdChangeWatcher(EtcdClient etcd, EtcdCalls calls, 
                     var response = call.ResponseStream.Current;
                     if (response.Canceled)
                     {
+                        if (IsRefusedToken(response.CancelReason))
+                        {
+                            // A watch opened with a token etcd forgot (it restarted) is cancelled, not refused with
+                            // Unauthenticated, so the client would keep that token: make it authenticate again.
+                            connection.RenewToken(etcd);
+                        }
+
                         throw new InvalidOperationException($"etcd cancelled the watch: {response.CancelReason}");
                     }
 
@@ -123,6 +130,13 @@ public sealed partial class EtcdChangeWatcher(EtcdClient etcd, EtcdCalls calls, 
             }
         }
     }
+
+    /// <summary>etcd 3.4 cancels a watch created with an invalid token with <c>... code = Unauthenticated desc =
+    /// etcdserver: invalid auth token</c> (older servers: <c>permission denied</c>, which root never gets otherwise).</summary>
+    private static bool IsRefusedToken(string reason) =>
+        reason.Contains("auth token", StringComparison.OrdinalIgnoreCase)
+        || reason.Contains("Unauthenticated", StringComparison.OrdinalIgnoreCase)
+        || reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The etcd watch failed (attempt {Attempt}); reconnecting")]
     private static partial void LogWatchFailed(ILogger logger, int attempt, Exception exception);

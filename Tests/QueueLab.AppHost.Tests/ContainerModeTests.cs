@@ -8,7 +8,8 @@ namespace QueueLab.AppHost.Tests;
 
 /// <summary>
 /// The container mode's model, built but not started (no container runtime runs here): the Aspire hosting
-/// integrations for RabbitMQ, Redis and PostgreSQL, an etcd container on a pinned tag, and no local server.
+/// integrations for RabbitMQ, Redis (with its append-only file on) and PostgreSQL, an etcd container on a pinned tag
+/// whose clients get its root credentials, and no local server.
 /// </summary>
 public sealed class ContainerModeTests
 {
@@ -25,12 +26,20 @@ public sealed class ContainerModeTests
             var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
 
             resources.Single(r => r.Name == "messaging").ShouldBeOfType<RabbitMQServerResource>();
-            resources.Single(r => r.Name == "cache").ShouldBeOfType<RedisResource>();
+            var cache = resources.Single(r => r.Name == "cache").ShouldBeOfType<RedisResource>();
+            var redisCommand = string.Join(' ', await ArgumentsAsync(app, cache, ct));
+            redisCommand.ShouldContain("redis-server");
+            redisCommand.ShouldContain("--appendonly yes", Case.Sensitive, "Redis logs every write, as in local mode, not only periodic snapshots");
+            redisCommand.ShouldContain("--appendfsync everysec");
             resources.Single(r => r.Name == "postgres").ShouldBeOfType<PostgresServerResource>();
             resources.Single(r => r.Name == "queuelab").ShouldBeOfType<PostgresDatabaseResource>();
 
             var etcd = resources.Single(r => r.Name == "etcd").ShouldBeAssignableTo<ContainerResource>()!;
-            etcd.ShouldBeAssignableTo<IResourceWithConnectionString>();
+            var etcdConnection = etcd.ShouldBeAssignableTo<IResourceWithConnectionString>()!.ConnectionStringExpression;
+            etcdConnection.Format.ShouldStartWith("http://root:{0}@", Case.Sensitive, "clients get etcd's root user and password");
+            etcdConnection.ValueProviders[0].ShouldBeOfType<ParameterResource>().Name.ShouldBe("etcd-password");
+            etcd.Annotations.OfType<HealthCheckAnnotation>().ShouldContain(h => h.Key == "etcd_check",
+                "the health check turns etcd's authentication on (the image has no setting for it)");
             var image = etcd.Annotations.OfType<ContainerImageAnnotation>().Single();
             image.Tag.ShouldNotBeNullOrEmpty();
             image.Tag.ShouldNotBe("latest");
@@ -44,5 +53,13 @@ public sealed class ContainerModeTests
                 Directory.Delete(state, recursive: true);
             }
         }
+    }
+
+    /// <summary>The command-line arguments the app would start a resource with.</summary>
+    private static async Task<IEnumerable<string>> ArgumentsAsync(DistributedApplication app, IResource resource, CancellationToken cancellationToken)
+    {
+        var configuration = await ExecutionConfigurationBuilder.Create(resource).WithArgumentsConfig()
+            .BuildAsync(app.Services.GetRequiredService<DistributedApplicationExecutionContext>(), cancellationToken: cancellationToken);
+        return configuration.Arguments.Select(a => a.Value);
     }
 }

@@ -1,7 +1,8 @@
-using System.Globalization;
 using System.Text;
 using dotnet_etcd;
+using Grpc.Core;
 using Npgsql;
+using QueueLab.Coordination;
 using QueueLab.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -87,52 +88,34 @@ public sealed class LabServersTests(ServersFixture lab)
     }
 
     [Fact]
-    public async Task Etcd_puts_and_gets()
+    public async Task Etcd_puts_and_gets_as_root_with_the_generated_password()
     {
-        using var etcd = new EtcdClient(await lab.GetConnectionStringAsync("etcd"));
+        var connection = EtcdConnection.Parse(await lab.GetConnectionStringAsync("etcd"));
+        connection.UserName.ShouldBe("root");
+        connection.Password.ShouldNotBeNullOrEmpty();
+        using var etcd = connection.CreateClient();
         var key = "/queuelab/test/" + Guid.NewGuid();
         await etcd.PutAsync(key, "value", cancellationToken: Ct);
         (await etcd.GetValAsync(key, cancellationToken: Ct)).ShouldBe("value");
     }
 
     [Fact]
-    public void Every_server_listens_on_loopback_only()
+    public async Task Etcd_refuses_a_client_without_credentials()
     {
-        var ports = new[] { "messaging", "cache", "postgres", "etcd" }
-            .Select(name => lab.GetResource(name))
-            .Cast<QueueLab.AppHost.Infrastructure.Local.LocalServerResource>()
-            .Select(r => r.Port)
-            .ToHashSet();
-
-        var listeners = ListeningSockets().Where(s => ports.Contains(s.Port)).ToList();
-        listeners.Select(l => l.Port).ToHashSet().ShouldBe(ports, ignoreOrder: true);
-        listeners.ShouldAllBe(l => l.Address == "127.0.0.1");
+        var connection = EtcdConnection.Parse(await lab.GetConnectionStringAsync("etcd"));
+        using var anonymous = new EtcdClient(connection.Address);
+        var read = await Should.ThrowAsync<RpcException>(() => anonymous.GetAsync("/queuelab/", cancellationToken: Ct));
+        read.Status.Detail.ShouldContain("user name is empty");
+        var write = await Should.ThrowAsync<RpcException>(() => anonymous.PutAsync("/queuelab/test/anonymous", "value", cancellationToken: Ct));
+        write.Status.Detail.ShouldContain("user name is empty");
     }
 
-    /// <summary>Listening TCP sockets from /proc/net/tcp and tcp6 (state 0A).</summary>
-    private static IEnumerable<(string Address, int Port)> ListeningSockets()
+    [Fact]
+    public async Task Etcd_refuses_a_wrong_root_password()
     {
-        foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            foreach (var line in File.ReadLines(file).Skip(1))
-            {
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields[3] != "0A")
-                {
-                    continue;
-                }
-
-                var local = fields[1].Split(':');
-                var port = int.Parse(local[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                var address = local[0] switch
-                {
-                    "0100007F" => "127.0.0.1",
-                    "00000000000000000000000001000000" => "::1",
-                    "00000000" or "00000000000000000000000000000000" => "any",
-                    var other => other,
-                };
-                yield return (address, port);
-            }
-        }
+        var connection = EtcdConnection.Parse(await lab.GetConnectionStringAsync("etcd"));
+        using var wrong = EtcdConnection.Parse($"http://root:not-the-password@{connection.Endpoint.Authority}").CreateClient();
+        var error = await Should.ThrowAsync<RpcException>(() => wrong.GetAsync("/queuelab/", cancellationToken: Ct));
+        error.Status.Detail.ShouldContain("invalid user ID or password");
     }
 }

@@ -1,3 +1,4 @@
+using QueueLab.Lab.Processes;
 using QueueLab.Testing;
 using Shouldly;
 
@@ -16,22 +17,22 @@ public sealed class ShutdownTests
             await lab.InitializeAsync();
             foreach (var name in new[] { "messaging", "messaging-epmd", "cache", "postgres", "etcd" })
             {
-                var pids = lab.Pids(name);
+                var pids = lab.Resources.ProcessIds(name);
                 pids.ShouldNotBeEmpty($"{name} runs as a process");
-                started.AddRange(pids.SelectMany(LabProcesses.Tree));
+                started.AddRange(pids.SelectMany(ProcessTree.Of));
             }
 
             started.Count.ShouldBeGreaterThanOrEqualTo(5);
-            LabProcesses.Matching(lab.StateDirectory).ShouldNotBeEmpty("the servers' command lines name the state folder");
+            ProcessTree.Matching(lab.StateDirectory).ShouldNotBeEmpty("the servers' command lines name the state folder");
         }
         finally
         {
             await lab.DisposeAsync();
         }
 
-        await Poll.UntilAsync(() => started.All(pid => !LabProcesses.IsAlive(pid)), TimeSpan.FromSeconds(30),
+        await Poll.UntilAsync(() => started.All(pid => !ProcessTree.IsAlive(pid)), TimeSpan.FromSeconds(30),
             "every process the lab started has exited: still alive: " +
-            string.Join(", ", started.Where(LabProcesses.IsAlive).Select(p => $"{p} {LabProcesses.CommandLine(p)}")));
-        LabProcesses.Matching(lab.StateDirectory).ShouldBeEmpty();
+            string.Join(", ", started.Where(ProcessTree.IsAlive).Select(p => $"{p} {ProcessTree.CommandLine(p)}")), cancellationToken: TestContext.Current.CancellationToken);
+        ProcessTree.Matching(lab.StateDirectory).ShouldBeEmpty();
     }
 }

@@ -19,7 +19,7 @@ public sealed class EtcdFixture : LabFixture
     protected override async ValueTask StartedAsync()
     {
         ConnectionString = await GetConnectionStringAsync("etcd");
-        _client = new EtcdClient(ConnectionString);
+        _client = EtcdConnection.Parse(ConnectionString).CreateClient();
     }
 
     /// <summary>Coordination services on this etcd under a key root of their own.</summary>

@@ -1,3 +1,4 @@
+using QueueLab.Lab.Processes;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -45,7 +46,7 @@ public sealed class Phase3Fixture : LabFixture
     protected override async ValueTask StartedAsync()
     {
         var etcd = await GetConnectionStringAsync("etcd");
-        _etcd = new EtcdClient(etcd);
+        _etcd = EtcdConnection.Parse(etcd).CreateClient();
         _services = CoordinationHost.Create(etcd, CoordinationKeys.DefaultRoot, LeaseTtlSeconds);
         _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();
         Coordinator = App.CreateHttpClient("coordinator");
@@ -53,7 +54,7 @@ public sealed class Phase3Fixture : LabFixture
 
     /// <summary>The Aspire instance id of the replica whose app process is <paramref name="pid"/>.</summary>
     public string InstanceOf(string resource, int pid) =>
-        Instances(resource).Values.Single(e => LabProcesses.Pid(e) is { } launcher && LabProcesses.Tree(launcher).Contains(pid)).ResourceId;
+        Resources.Replicas(resource).Single(r => r.ProcessId is { } launcher && ProcessTree.Of(launcher).Contains(pid)).InstanceId;
 
     /// <summary>The process id a registered consumer or the leader wrote into its etcd key.</summary>
     public async Task<int> ProcessIdAtAsync(string key)

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Npgsql;
-using QueueLab.AppHost.Commands;
-using QueueLab.Faults;
+using QueueLab.Lab.Commands;
+using QueueLab.Lab.Faults;
+using QueueLab.Lab.Processes;
 using QueueLab.Ordering;
 using QueueLab.Testing;
 
@@ -24,7 +24,7 @@ public sealed class CommandTests(CommandsFixture lab)
     public async Task Ordered_burst_produces_the_ordered_output_and_a_second_burst_while_it_runs_is_refused()
     {
         var first = lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "120"));
-        await Poll.UntilAsync(() => lab.Runs.Active(Ordering) is not null || first.IsCompleted, Timeout, "the first burst runs");
+        await Poll.UntilAsync(() => lab.Runs.Active(Ordering) is not null || first.IsCompleted, Timeout, "the first burst runs", cancellationToken: TestContext.Current.CancellationToken);
 
         var second = await lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "120"));
         second.Success.ShouldBeFalse();
@@ -97,9 +97,9 @@ public sealed class CommandTests(CommandsFixture lab)
     [Fact]
     public async Task Crashing_a_processor_and_the_sequencer_leader_ends_their_processes_and_the_output_stays_exact()
     {
-        var processor = lab.Faults.Replicas("processor").First(r => r.IsRunning);
+        var processor = lab.Resources.Replicas("processor").First(r => r.IsRunning);
         var processorTree = ProcessTree.Of(processor.ProcessId!.Value);
-        var leader = await OrderingInspector.LeaderAsync(lab.Redis, OrderingKeys.Default);
+        var leader = await lab.Ordering.LeaderAsync();
 
         var crash = await lab.ExecuteAsync(processor.InstanceId, FaultCommands.Crash);
         crash.Success.ShouldBeTrue(crash.Message);
@@ -112,17 +112,17 @@ public sealed class CommandTests(CommandsFixture lab)
         // The lab carries on with one processor and the standby sequencer: a burst comes out in order.
         var burst = await lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "40"));
         burst.Success.ShouldBeTrue(burst.Message);
-        (await lab.Faults.StartAsync(processor.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
-        var crashedSequencer = lab.Faults.Replicas("sequencer").Single(r => !r.IsRunning);
+        (await lab.Faults.Processes.StartAsync(processor.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
+        var crashedSequencer = lab.Resources.Replicas("sequencer").Single(r => !r.IsRunning);
         crashedSequencer.InstanceId.ShouldEndWith(leader);
-        (await lab.Faults.StartAsync(crashedSequencer.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
+        (await lab.Faults.Processes.StartAsync(crashedSequencer.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
 
         var again = await lab.ExecuteAsync(processor.InstanceId, FaultCommands.Crash);
         again.Success.ShouldBeTrue(again.Message);
         var twice = await lab.ExecuteAsync(processor.InstanceId, FaultCommands.Crash);
         twice.Success.ShouldBeFalse();
         twice.Message.ShouldNotBeNull().ShouldContain("nothing to crash");
-        await lab.Faults.StartAsync(processor.InstanceId, TestContext.Current.CancellationToken);
+        await lab.Faults.Processes.StartAsync(processor.InstanceId, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class CommandTests(CommandsFixture lab)
         await lab.Redis.StringSetAsync(marker, "kept");
         var restart = lab.ExecuteAsync("cache", FaultCommands.RestartServer, ("how", "graceful"));
         await Poll.UntilAsync(() => lab.Gates.Held.Any(k => k.StartsWith("fault:cache", StringComparison.Ordinal)) || restart.IsCompleted,
-            Timeout, "the restart has begun");
+            Timeout, "the restart has begun", cancellationToken: TestContext.Current.CancellationToken);
         var twice = await lab.ExecuteAsync("cache", FaultCommands.RestartServer);
         twice.Success.ShouldBeFalse();
         twice.Message.ShouldNotBeNull().ShouldContain("still being applied");
@@ -201,10 +201,5 @@ public sealed class CommandTests(CommandsFixture lab)
         burst.Success.ShouldBeTrue(burst.Message);
     }
 
-    private async Task<long> ProcessingLogRowsAsync()
-    {
-        await using var source = NpgsqlDataSource.Create(await lab.GetConnectionStringAsync("queuelab"));
-        await using var command = source.CreateCommand("SELECT count(*) FROM processing_log");
-        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
-    }
+    private Task<long> ProcessingLogRowsAsync() => lab.Rabbit.LogCountAsync("", processedOnly: false, TestContext.Current.CancellationToken);
 }

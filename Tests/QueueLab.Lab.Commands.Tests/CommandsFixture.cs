@@ -1,7 +1,9 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
-using QueueLab.AppHost.Commands;
+using QueueLab.Lab.Commands;
+using QueueLab.Lab.Ordering;
+using QueueLab.Lab.Rabbit;
 using QueueLab.Testing;
 using StackExchange.Redis;
 
@@ -14,7 +16,8 @@ namespace QueueLab.Lab.Commands.Tests;
 /// </summary>
 public sealed class CommandsFixture : LabFixture
 {
-    private ConnectionMultiplexer? _redis;
+    private OrderingProbe? _ordering;
+    private RabbitProbe? _rabbit;
 
     protected override IEnumerable<string> Arguments =>
     [
@@ -35,7 +38,11 @@ public sealed class CommandsFixture : LabFixture
 
     public string ReportDirectory => Path.Combine(StateDirectory, "reports");
 
-    public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Not started.")).GetDatabase();
+    public OrderingProbe Ordering => _ordering ?? throw new InvalidOperationException("Not started.");
+
+    public RabbitProbe Rabbit => _rabbit ?? throw new InvalidOperationException("Not started.");
+
+    public IDatabase Redis => Ordering.Db;
 
     public LoadRuns Runs => App.Services.GetRequiredService<LoadRuns>();
 
@@ -43,7 +50,8 @@ public sealed class CommandsFixture : LabFixture
 
     protected override async ValueTask StartedAsync()
     {
-        _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache"));
+        _ordering = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache), clientName: "queuelab-tests");
+        _rabbit = RabbitProbe.Connect(await GetConnectionStringAsync(ResourceNames.Database));
     }
 
     public Task<ExecuteCommandResult> ExecuteAsync(string resourceId, string command, params (string Name, string Value)[] arguments)
@@ -57,9 +65,14 @@ public sealed class CommandsFixture : LabFixture
 
     public override async ValueTask DisposeAsync()
     {
-        if (_redis is not null)
+        if (_ordering is not null)
         {
-            await _redis.DisposeAsync();
+            await _ordering.DisposeAsync();
+        }
+
+        if (_rabbit is not null)
+        {
+            await _rabbit.DisposeAsync();
         }
 
         await base.DisposeAsync();

@@ -20,9 +20,9 @@ public sealed class GeneratorTests(Phase2Fixture lab)
         (await lab.Publisher.PostAsJsonAsync("/generator/start", new { count = 1 }, Ct)).StatusCode
             .ShouldBe(HttpStatusCode.Conflict, "one run at a time");
 
-        var status = await QueueLab.Testing.Poll.ForAsync(
+        var status = await Poll.ForAsync(
             () => lab.Publisher.GetFromJsonAsync<Status>("/generator", Ct)!, s => s is { Running: false },
-            TimeSpan.FromSeconds(60), "the generator run ends");
+            TimeSpan.FromSeconds(60), "the generator run ends", cancellationToken: TestContext.Current.CancellationToken);
         status!.Confirmed.ShouldBe(300);
         status.ElapsedMs.ShouldBeGreaterThan(300.0 / 600 * 1000 * 0.8, "paced to about 600 messages per second, not faster");
 

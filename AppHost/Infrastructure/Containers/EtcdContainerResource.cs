@@ -3,8 +3,8 @@ using Aspire.Hosting.ApplicationModel;
 namespace QueueLab.AppHost.Infrastructure.Containers;
 
 /// <summary>etcd in a container (there is no Aspire integration for it), with the same connection string
-/// shape as the local etcd: <c>http://host:port</c>.</summary>
-public sealed class EtcdContainerResource(string name) : ContainerResource(name), IResourceWithConnectionString
+/// shape as the local etcd: <c>http://root:PASSWORD@host:port</c> (authentication on, see <see cref="EtcdAuthentication"/>).</summary>
+public sealed class EtcdContainerResource(string name, ParameterResource password) : ContainerResource(name), IResourceWithConnectionString
 {
     public const string ClientEndpointName = "client";
     public const string Image = "coreos/etcd";
@@ -15,7 +15,9 @@ public sealed class EtcdContainerResource(string name) : ContainerResource(name)
 
     public EndpointReference ClientEndpoint => _client ??= new(this, ClientEndpointName);
 
+    public ParameterResource Password { get; } = password;
+
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create(
-            $"http://{ClientEndpoint.Property(EndpointProperty.Host)}:{ClientEndpoint.Property(EndpointProperty.Port)}");
+            $"http://{EtcdAuthentication.RootUser}:{Password}@{ClientEndpoint.Property(EndpointProperty.Host)}:{ClientEndpoint.Property(EndpointProperty.Port)}");
 }

@@ -18,6 +18,9 @@ public static class LocalServerBuilderExtensions
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>Erlang's kernel parameter for the address the distribution port listens on (the scripts word-split it).</summary>
+    private const string DistributionOnLoopback = "-kernel inet_dist_use_interface {127,0,0,1}";
+
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
         this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
         int port, IResourceBuilder<ParameterResource> password)
@@ -108,6 +111,10 @@ public static class LocalServerBuilderExtensions
             ["RABBITMQ_NODE_IP_ADDRESS"] = LocalServerResource.Host,
             ["RABBITMQ_NODE_PORT"] = ports.RabbitMQ.ToString(CultureInfo.InvariantCulture),
             ["RABBITMQ_DIST_PORT"] = ports.RabbitMQDistribution.ToString(CultureInfo.InvariantCulture),
+            // The Erlang distribution (inter-node) listener binds to every interface unless told otherwise, whatever
+            // RABBITMQ_NODE_IP_ADDRESS says; the CLI tools' temporary nodes (rabbitmqctl) listen too.
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = DistributionOnLoopback,
+            ["RABBITMQ_CTL_ERL_ARGS"] = DistributionOnLoopback,
             ["ERL_EPMD_PORT"] = ports.Epmd.ToString(CultureInfo.InvariantCulture),
             ["ERL_EPMD_ADDRESS"] = LocalServerResource.Host,
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(dataDirectory, "mnesia"),
@@ -204,12 +211,14 @@ public static class LocalServerBuilderExtensions
     }
 
     public static IResourceBuilder<LocalEtcdResource> AddLocalEtcd(
-        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, LabPorts ports)
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, LabPorts ports,
+        IResourceBuilder<ParameterResource> rootPassword)
     {
         var dataDirectory = CreateDirectory(stateDirectory, name);
         var client = $"http://{LocalServerResource.Host}:{ports.Etcd}";
         var peer = $"http://{LocalServerResource.Host}:{ports.EtcdPeer}";
-        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, ports.Etcd))
+        // Authentication is turned on by the health check, the first time this data folder answers (EtcdAuthentication).
+        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, ports.Etcd, rootPassword.Resource))
             .WithEndpoint(name: "tcp", port: ports.Etcd, targetPort: ports.Etcd, scheme: "http", isProxied: false)
             .WithArgs(
                 "--name", "queuelab",

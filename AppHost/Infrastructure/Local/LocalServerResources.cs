@@ -67,11 +67,15 @@ public sealed class LocalPostgresDatabaseResource(string name, string databaseNa
         ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
 }
 
-public sealed class LocalEtcdResource(string name, string command, string dataDirectory, int port)
+/// <summary>etcd with authentication on (<see cref="EtcdAuthentication"/>): the connection string carries its root user and
+/// password, <c>http://root:PASSWORD@127.0.0.1:port</c>, which <c>QueueLab.Coordination.EtcdConnection</c> reads.</summary>
+public sealed class LocalEtcdResource(string name, string command, string dataDirectory, int port, ParameterResource password)
     : LocalServerResource(name, command, dataDirectory, port)
 {
+    public ParameterResource Password { get; } = password;
+
     public override ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"http://{Host}:{ClientPort.ToString()}");
+        ReferenceExpression.Create($"http://{EtcdAuthentication.RootUser}:{Password}@{Host}:{ClientPort.ToString()}");
 }
 
 /// <summary>

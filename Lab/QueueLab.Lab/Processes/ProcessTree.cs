@@ -113,4 +113,23 @@ public static class ProcessTree
             return [];
         }
     }
+
+    /// <summary>
+    /// The Aspire orchestrator (DCP) that process <paramref name="appHostProcessId"/> started, with its controllers and the
+    /// proxies in front of the services' endpoints: the <c>dcp</c> processes that monitor it (<c>--monitor {pid}</c>) and
+    /// their descendants. DCP detaches from its parent, so it is not in the AppHost's own tree.
+    /// </summary>
+    public static IReadOnlyList<int> Orchestrator(int appHostProcessId)
+    {
+        var monitored = appHostProcessId.ToString(CultureInfo.InvariantCulture);
+        return [.. Matching("--monitor " + monitored)
+            .Where(pid =>
+            {
+                var args = CommandLine(pid).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var monitor = Array.IndexOf(args, "--monitor");
+                return args.Length > 0 && Path.GetFileName(args[0]) == "dcp" && monitor > 0 && args.ElementAtOrDefault(monitor + 1) == monitored;
+            })
+            .SelectMany(Of)
+            .Distinct()];
+    }
 }

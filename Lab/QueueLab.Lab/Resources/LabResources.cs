@@ -96,6 +96,28 @@ public sealed class LabResources : IAsyncDisposable
     public IReadOnlyList<int> ProcessIds(string resourceName) =>
         [.. Replicas(resourceName).Where(r => r.IsRunning).Select(r => r.ProcessId).OfType<int>()];
 
+    /// <summary>
+    /// Every process the lab's resources run as, by process id, named by the resource instance it belongs to: each
+    /// running instance's whole process tree (a server and whatever it spawned; for a project the <c>dotnet run</c>
+    /// launcher and the app under it).
+    /// </summary>
+    public IReadOnlyDictionary<int, string> ProcessOwners()
+    {
+        var owners = new Dictionary<int, string>();
+        foreach (var resourceEvent in _latest.Values.OrderBy(e => e.ResourceId, StringComparer.Ordinal))
+        {
+            if (resourceEvent.Snapshot.State?.Text == KnownResourceStates.Running && Pid(resourceEvent) is { } pid)
+            {
+                foreach (var process in Processes.ProcessTree.Of(pid))
+                {
+                    owners.TryAdd(process, resourceEvent.ResourceId);
+                }
+            }
+        }
+
+        return owners;
+    }
+
     /// <summary>The process id in an instance's snapshot, if any.</summary>
     public static int? Pid(ResourceEvent resourceEvent)
     {

@@ -1,0 +1,31 @@
+using QueueLab.Testing;
+
+namespace QueueLab.AppHost.Tests;
+
+/// <summary>
+/// Every kind of process the lab starts: the four servers (and epmd) and one replica of every service of both
+/// pipelines in phase 3 (one is enough to see how each binds; more would only load two cores).
+/// </summary>
+public sealed class WholeLabFixture : LabFixture
+{
+    public static readonly string[] Services = ["processor", "sequencer", "schema-manager", "publisher", "consumer", "coordinator"];
+
+    protected override IEnumerable<string> Arguments =>
+    [
+        "QueueLab:Phase=3",
+        "QueueLab:Ordering:Processors=1",
+        "QueueLab:Ordering:Sequencers=1",
+        "QueueLab:Rabbit:Consumers=1",
+        "QueueLab:Rabbit:Coordinators=1",
+        .. QuietLogging,
+    ];
+
+    protected override IEnumerable<string> ResourcesToAwait =>
+        ["messaging", "cache", "postgres", "queuelab", "etcd", .. Services];
+}
+
+[CollectionDefinition(Name)]
+public sealed class WholeLabCollection : ICollectionFixture<WholeLabFixture>
+{
+    public const string Name = "whole lab";
+}
