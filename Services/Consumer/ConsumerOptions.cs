@@ -24,7 +24,10 @@ public sealed class ConsumerOptions
 
     public QueueType QueueType { get; set; } = QueueType.Quorum;
 
-    /// <summary>Quorum queues dead-letter a message redelivered more than this many times (crash loops).</summary>
+    /// <summary>
+    /// Quorum queues dead-letter a message redelivered more than this many times: a last guard against a consumer that
+    /// crashes on a message. The consumer's own handling never relies on it (classic queues have none).
+    /// </summary>
     [Range(1, 1000)]
     public int DeliveryLimit { get; set; } = 20;
 
@@ -55,6 +58,16 @@ public sealed class ConsumerOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// First wait before a delivery whose handling met a transient failure (a lost connection, a server restarting) is
+    /// tried again in place; doubled per try up to <see cref="TransientRetryMaxDelay"/>. Such tries are not counted.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan TransientRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan TransientRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     [Range(16, 128 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 64 * 1024;

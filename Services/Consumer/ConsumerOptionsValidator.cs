@@ -13,6 +13,11 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
             errors.Add($"{ConsumerOptions.Section}:RetryMaxDelay ({options.RetryMaxDelay}) is below RetryBaseDelay ({options.RetryBaseDelay}); raise RetryMaxDelay.");
         }
 
+        if (options.TransientRetryMaxDelay < options.TransientRetryBaseDelay)
+        {
+            errors.Add($"{ConsumerOptions.Section}:TransientRetryMaxDelay ({options.TransientRetryMaxDelay}) is below TransientRetryBaseDelay ({options.TransientRetryBaseDelay}); raise TransientRetryMaxDelay.");
+        }
+
         if (options.ProcessingKeyTtl <= options.ProcessingTime * 2)
         {
             errors.Add($"{ConsumerOptions.Section}:ProcessingKeyTtl ({options.ProcessingKeyTtl}) must exceed twice ProcessingTime ({options.ProcessingTime}), or keys expire while their holder still works; raise ProcessingKeyTtl.");

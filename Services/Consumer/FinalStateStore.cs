@@ -9,7 +9,9 @@ namespace QueueLab.Consumer;
 /// The final-state table (primary key message id + current state + queue, <c>INSERT ... ON CONFLICT DO NOTHING</c>)
 /// and the processing log, appended on every handling in every phase. Stores and existence checks that arrive
 /// together (one per concurrent delivery) go to PostgreSQL as one statement each way, so a burst pays one commit per
-/// batch instead of one per message; every caller still gets its own answer only once its batch is committed.
+/// batch instead of one per message; every caller still gets its own answer only once its batch is committed. When
+/// PostgreSQL refuses a batch's data (<see cref="FailureKind.DataError"/>), its rows go again one statement each, so
+/// only the callers whose own row is refused get the error and the others are stored as if nothing happened.
 /// </summary>
 public sealed class FinalStateStore
 {
@@ -53,24 +55,54 @@ public sealed class FinalStateStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ConsumerOptions _options;
-    private readonly MicroBatcher<FinalState, bool> _stores;
-    private readonly MicroBatcher<(string Queue, string MessageId, string CurrentState), bool> _checks;
+    private readonly MicroBatcher<FinalState, RowOutcome<bool>> _stores;
+    private readonly MicroBatcher<(string Queue, string MessageId, string CurrentState), RowOutcome<bool>> _checks;
 
     public FinalStateStore(NpgsqlDataSource dataSource, IOptions<ConsumerOptions> options)
     {
         _dataSource = dataSource;
         _options = options.Value;
-        _stores = new(StoreManyAsync, MaxBatch);
-        _checks = new(ExistManyAsync, MaxBatch);
+        _stores = new(states => RowByRowOnDataErrorAsync(states, StoreManyAsync), MaxBatch);
+        _checks = new(keys => RowByRowOnDataErrorAsync(keys, ExistManyAsync), MaxBatch);
     }
 
     /// <summary>Stores the final state and logs the processing (in a batch with concurrent calls); true if this call stored it.</summary>
-    public Task<bool> StoreAsync(FinalState state, CancellationToken cancellationToken) =>
-        _stores.SubmitAsync(state).WaitAsync(cancellationToken);
+    public async Task<bool> StoreAsync(FinalState state, CancellationToken cancellationToken) =>
+        (await _stores.SubmitAsync(state).WaitAsync(cancellationToken)).ValueOrThrow();
 
     /// <summary>Whether the final state is stored (checked in a batch with concurrent calls).</summary>
-    public Task<bool> ExistsAsync(string queue, string messageId, string currentState, CancellationToken cancellationToken) =>
-        _checks.SubmitAsync((queue, messageId, currentState)).WaitAsync(cancellationToken);
+    public async Task<bool> ExistsAsync(string queue, string messageId, string currentState, CancellationToken cancellationToken) =>
+        (await _checks.SubmitAsync((queue, messageId, currentState)).WaitAsync(cancellationToken)).ValueOrThrow();
+
+    /// <summary>
+    /// Runs <paramref name="statement"/> over the whole batch; if PostgreSQL refuses its data, over each row alone, so a
+    /// row's error (of any kind, then) reaches only its own caller. Any other failure of the batch reaches them all.
+    /// </summary>
+    private static async Task<IReadOnlyList<RowOutcome<bool>>> RowByRowOnDataErrorAsync<TItem>(
+        IReadOnlyList<TItem> items, Func<IReadOnlyList<TItem>, Task<IReadOnlyList<bool>>> statement)
+    {
+        try
+        {
+            return [.. (await statement(items)).Select(value => new RowOutcome<bool>(value, null))];
+        }
+        catch (PostgresException ex) when (items.Count > 1 && FailureKinds.Classify(ex) == FailureKind.DataError)
+        {
+            var outcomes = new RowOutcome<bool>[items.Count];
+            for (var i = 0; i < items.Count; i++)
+            {
+                try
+                {
+                    outcomes[i] = new((await statement([items[i]]))[0], null);
+                }
+                catch (Exception rowError)
+                {
+                    outcomes[i] = new(false, rowError);
+                }
+            }
+
+            return outcomes;
+        }
+    }
 
     private async Task<IReadOnlyList<bool>> StoreManyAsync(IReadOnlyList<FinalState> states)
     {

@@ -9,6 +9,8 @@ namespace QueueLab.Consumer;
 /// Consumes one queue on its own channel (prefetch and dispatch concurrency from the options, manual acks).
 /// Stopping is graceful: cancel the subscription so no new deliveries come, let the in-flight ones finish (up to
 /// <see cref="ConsumerOptions.StopTimeout"/>), then close the channel, which returns anything unacked to the queue.
+/// A delivery whose handling waits to try a transient failure again is handed back at once when the queue is let go
+/// or when the channel it came on shuts down (the broker has it back then).
 /// </summary>
 public sealed partial class QueueConsumer(
     QueueDefinition queue, IConnection connection, DeliveryProcessor processor, IOptions<ConsumerOptions> options,
@@ -16,6 +18,10 @@ public sealed partial class QueueConsumer(
 {
     private readonly ConsumerOptions _options = options.Value;
     private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    // Cancelled when the channel shuts down; deliveries after a recovery get a new one.
+    private CancellationTokenSource _session = new();
     private IChannel? _channel;
     private string? _consumerTag;
     private int _inFlight;
@@ -30,6 +36,7 @@ public sealed partial class QueueConsumer(
             new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
                 consumerDispatchConcurrency: (ushort)_options.Concurrency),
             cancellationToken);
+        _channel.ChannelShutdownAsync += OnChannelShutdownAsync;
         await _channel.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(_channel);
         consumer.ReceivedAsync += OnReceivedAsync;
@@ -42,7 +49,8 @@ public sealed partial class QueueConsumer(
         Interlocked.Increment(ref _inFlight);
         try
         {
-            await processor.HandleAsync(Queue.Name, _channel!, delivery, _abort.Token);
+            using var letGo = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, Volatile.Read(ref _session).Token);
+            await processor.HandleAsync(Queue.Name, _channel!, delivery, letGo.Token, _abort.Token);
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
@@ -53,6 +61,9 @@ public sealed partial class QueueConsumer(
             Interlocked.Decrement(ref _inFlight);
         }
     }
+
+    private Task OnChannelShutdownAsync(object sender, RabbitMQ.Client.Events.ShutdownEventArgs args) =>
+        Interlocked.Exchange(ref _session, new CancellationTokenSource()).CancelAsync();
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -65,6 +76,8 @@ public sealed partial class QueueConsumer(
         {
             await _channel.BasicCancelAsync(_consumerTag, noWait: false, cancellationToken);
         }
+
+        await _stopping.CancelAsync();
 
         _consumerTag = null;
         var deadline = time.GetTimestamp();
@@ -91,6 +104,8 @@ public sealed partial class QueueConsumer(
         }
 
         _abort.Dispose();
+        _stopping.Dispose();
+        _session.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue} (prefetch {Prefetch}, concurrency {Concurrency})")]

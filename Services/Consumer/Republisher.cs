@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using QueueLab.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -11,6 +12,9 @@ namespace QueueLab.Consumer;
 /// </summary>
 public sealed class Republisher(IConnection connection) : IAsyncDisposable
 {
+    private static readonly HashSet<string> KeptWhenTooBig =
+        [.. MessageHeaders.Required, MessageHeaders.RetryCount, MessageHeaders.HeldCount, MessageHeaders.TraceParent, MessageHeaders.TraceState];
+
     private readonly ConfirmChannel _channel = new(connection);
 
     public Task ToQueueAsync(string queue, BasicDeliverEventArgs delivery, IReadOnlyDictionary<string, object?> extraHeaders, CancellationToken cancellationToken) =>
@@ -21,7 +25,7 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
             new Dictionary<string, object?>
             {
                 [MessageHeaders.DeadLetterReason] = reason,
-                [MessageHeaders.DeadLetterDetail] = detail.Length > 1000 ? detail[..1000] : detail,
+                [MessageHeaders.DeadLetterDetail] = Printable.Escape(detail, 1000),
                 [MessageHeaders.OriginalQueue] = queue,
             },
             cancellationToken);
@@ -29,9 +33,28 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
     private async Task PublishAsync(string exchange, string routingKey, BasicDeliverEventArgs delivery,
         IReadOnlyDictionary<string, object?> extraHeaders, CancellationToken cancellationToken)
     {
-        var headers = delivery.BasicProperties.Headers is { } original
-            ? new Dictionary<string, object?>(original)
-            : [];
+        // Every header as it came (the reader gave back types the writer knows), but a name longer than AMQP's 255
+        // bytes, which only a name of invalid UTF-8 read back as replacement characters can be: it could not be written.
+        // When the headers are over the contract's size (only a dead letter carries such a message on), the copy keeps
+        // only the pipeline's own headers of up to 1 KiB each, so that with the consumer's headers it fits in a frame:
+        // a frame error would close this consumer's connection and bring the message back, again and again.
+        var original = delivery.BasicProperties.Headers ?? new Dictionary<string, object?>();
+        var originalBytes = HeaderSize.Of(original);
+        var tooBig = originalBytes > MessageLimits.MaxHeaderBytes;
+        var headers = new Dictionary<string, object?>();
+        foreach (var (key, value) in original)
+        {
+            if (Encoding.UTF8.GetByteCount(key) <= 255 && (!tooBig || KeptWhenTooBig.Contains(key) && HeaderSize.Of(new Dictionary<string, object?> { [key] = value }) <= 1024))
+            {
+                headers[key] = value;
+            }
+        }
+
+        if (tooBig)
+        {
+            headers[MessageHeaders.HeadersDropped] = $"{originalBytes} bytes of headers, over the limit of {MessageLimits.MaxHeaderBytes}: only the pipeline's own small ones are kept";
+        }
+
         foreach (var (key, value) in extraHeaders)
         {
             headers[key] = value;

@@ -24,6 +24,12 @@ public sealed partial class ConfirmedPublisher(
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
         var messageId = string.IsNullOrWhiteSpace(request.MessageId) ? Guid.CreateVersion7().ToString() : request.MessageId;
+        if (MessageIds.Problem(messageId) is { } idProblem)
+        {
+            // The consumer would dead-letter it (invalid-header): say so now instead.
+            return new(Printable.Escape(messageId, 128), PublishStatus.Rejected, 0, $"The message id {idProblem}.");
+        }
+
         if (!LabTopology.Exchanges.ContainsKey(request.Exchange))
         {
             return new(messageId, PublishStatus.Rejected, 0,

@@ -11,6 +11,6 @@ public enum PublishStatus
     /// <summary>Every attempt was nacked or timed out.</summary>
     Failed,
 
-    /// <summary>The request itself was invalid (unknown exchange or state).</summary>
+    /// <summary>The request itself was invalid (unknown exchange or state, a message id the consumer would refuse).</summary>
     Rejected,
 }

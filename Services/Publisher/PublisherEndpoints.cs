@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using QueueLab.Messaging;
 
 namespace QueueLab.Publisher;
 
@@ -43,6 +44,11 @@ public static class PublisherEndpoints
                 return Results.BadRequest(errors.Count > 0
                     ? string.Join(" ", errors.Select(e => e.ErrorMessage))
                     : "Give at least one of directWeight, topicWeight, fanoutWeight a positive weight.");
+            }
+
+            if (request.IdPrefix is not null && MessageIds.Problem($"{request.IdPrefix}-{request.Count}") is { } idProblem)
+            {
+                return Results.BadRequest($"The ids from idPrefix would be refused: the message id {idProblem}.");
             }
 
             return generator.TryStart(request)

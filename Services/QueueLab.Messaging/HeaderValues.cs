@@ -1,8 +1,13 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace QueueLab.Messaging;
 
-/// <summary>Reads AMQP header values: strings arrive from the broker as UTF-8 byte arrays.</summary>
+/// <summary>
+/// Reads AMQP header values. Strings arrive from the broker as byte arrays (an AMQP long string), integers as any of
+/// the AMQP integer types. <see cref="GetString"/> and <see cref="GetInt"/> read leniently, for display and tests;
+/// the parser reads the pipeline's own headers strictly with <see cref="TryReadText"/> and <see cref="TryReadCount"/>.
+/// </summary>
 public static class HeaderValues
 {
     public static string? GetString(IDictionary<string, object?>? headers, string name) =>
@@ -28,4 +33,69 @@ public static class HeaderValues
         byte b => b,
         _ => int.TryParse(AsString(value), out var parsed) ? parsed : 0,
     };
+
+    /// <summary>
+    /// True when <paramref name="value"/> is a string: an AMQP long string of valid UTF-8 (or, in process, a .NET string
+    /// without lone surrogates). Anything else (a number, a table, an array, invalid UTF-8) is not text.
+    /// </summary>
+    public static bool TryReadText(object? value, out string text)
+    {
+        switch (value)
+        {
+            case byte[] bytes when Utf8.IsValid(bytes):
+                text = Encoding.UTF8.GetString(bytes);
+                return true;
+            case ReadOnlyMemory<byte> memory when Utf8.IsValid(memory.Span):
+                text = Encoding.UTF8.GetString(memory.Span);
+                return true;
+            case string s when IsValidUtf16(s):
+                text = s;
+                return true;
+            default:
+                text = "";
+                return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="value"/> is an AMQP integer (any width, signed or not) from 0 to <paramref name="max"/>.</summary>
+    public static bool TryReadCount(object? value, int max, out int count)
+    {
+        long? number = value switch
+        {
+            sbyte n => n,
+            byte n => n,
+            short n => n,
+            ushort n => n,
+            int n => n,
+            uint n => n,
+            long n => n,
+            ulong n when n <= long.MaxValue => (long)n,
+            _ => null,
+        };
+        if (number is { } read && read >= 0 && read <= max)
+        {
+            count = (int)read;
+            return true;
+        }
+
+        count = 0;
+        return false;
+    }
+
+    private static bool IsValidUtf16(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(s[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

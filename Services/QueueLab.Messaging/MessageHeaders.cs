@@ -24,6 +24,9 @@ public static class MessageHeaders
     public const string DeadLetterReason = "x-dead-letter-reason";
     public const string DeadLetterDetail = "x-dead-letter-detail";
 
+    /// <summary>On a copy whose original headers were over <see cref="MessageLimits.MaxHeaderBytes"/>: what was left out.</summary>
+    public const string HeadersDropped = "x-headers-dropped";
+
     /// <summary>The headers every message must carry, in the order they are checked.</summary>
     public static readonly IReadOnlyList<string> Required = [MessageId, CurrentState, ProcessingState, NextState];
 }

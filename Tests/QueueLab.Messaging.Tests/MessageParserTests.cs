@@ -75,5 +75,5 @@ public sealed class MessageParserTests
     [Fact]
     public void Reasons_have_stable_header_values() =>
         Enum.GetValues<DeadLetterReason>().Select(r => r.ToHeaderValue())
-            .ShouldBe(["unparseable-body", "missing-header", "unknown-transition", "oversized-body", "retries-exhausted"]);
+            .ShouldBe(["unparseable-body", "missing-header", "unknown-transition", "oversized-body", "retries-exhausted", "invalid-header", "data-error"]);
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using QueueLab.Messaging;
 using QueueLab.Testing;
@@ -99,6 +101,22 @@ public sealed class FailureTests(Phase2Fixture lab)
         (await lab.FinalStateCountAsync(hopeless)).ShouldBe(0);
         (await lab.CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND detail LIKE $2",
             hopeless, DeadLetterReason.RetriesExhausted.ToHeaderValue() + "%")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_publisher_refuses_a_message_id_the_consumer_would_dead_letter()
+    {
+        foreach (var id in new[] { "nul\0id", new string('x', MessageLimits.MaxMessageIdBytes + 1) })
+        {
+            using var response = await lab.Publisher.PostAsJsonAsync("/messages",
+                new { exchange = LabTopology.DirectExchange, routingKey = "orders", messageId = id, payload = "x" }, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("The message id ");
+        }
+
+        using var generator = await lab.Publisher.PostAsJsonAsync("/generator/start", new { count = 10, idPrefix = "tab\t" }, Ct);
+        generator.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await generator.Content.ReadAsStringAsync(Ct)).ShouldContain("control character U+0009");
     }
 
     private static async Task PublishGoodAsync(IChannel channel, string id, List<string> good)

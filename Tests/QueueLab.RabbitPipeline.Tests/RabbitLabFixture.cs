@@ -79,6 +79,20 @@ public abstract class RabbitLabFixture : LabFixture
     public Task<long> FinalStateCountAsync(string messageId) =>
         CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = $1", messageId);
 
+    /// <summary>Messages ready in a queue and in every delay queue derived from it (retries, held): 0 when nothing of
+    /// it waits anywhere but in a consumer's hands.</summary>
+    public async Task<long> WaitingAsync(string queue)
+    {
+        await using var channel = await Rabbit.CreateChannelAsync(cancellationToken: TestContext.Current.CancellationToken);
+        long waiting = 0;
+        foreach (var name in (string[])[queue, LabTopology.HeldQueue(queue), .. Enumerable.Range(1, MaxRetries).Select(n => LabTopology.RetryQueue(queue, n))])
+        {
+            waiting += (await channel.QueueDeclarePassiveAsync(name, TestContext.Current.CancellationToken)).MessageCount;
+        }
+
+        return waiting;
+    }
+
     public async Task PublishOneAsync(string messageId, string exchange = LabTopology.DirectExchange, string routingKey = "orders", int failTimes = 0)
     {
         var response = await Publisher.PostAsJsonAsync("/messages",
@@ -116,6 +130,20 @@ public sealed class Phase2Fixture : RabbitLabFixture
 public sealed class Phase1Fixture : RabbitLabFixture
 {
     protected override int Phase => 1;
+}
+
+/// <summary>Phase 2 on classic queues: no delivery limit, so nothing may rely on one.</summary>
+public sealed class ClassicFixture : RabbitLabFixture
+{
+    protected override int Phase => 2;
+
+    protected override IEnumerable<string> Arguments => [.. base.Arguments, "QueueLab:Rabbit:Consumer:QueueType=Classic"];
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClassicCollection : ICollectionFixture<ClassicFixture>
+{
+    public const string Name = "rabbit classic queues";
 }
 
 [CollectionDefinition(Name)]
