@@ -67,7 +67,7 @@ public static class RabbitChaos
         var injected = new List<(string, DateTimeOffset)>();
 
         async Task WaitShareAsync(double share) =>
-            await Poll.UntilAsync(async () => await lab.Probe.LogCountAsync(prefix + "-", processedOnly: true).ConfigureAwait(false) >= share * expectedPairs,
+            await Poll.UntilAsync(async () => await lab.Probe.LogCountAsync(MessageIdPattern.StartingWith(prefix + "-"), RabbitProbe.ProcessedOutcomes).ConfigureAwait(false) >= share * expectedPairs,
                 TimeSpan.FromSeconds(120), $"{share:P0} of the run is processed").ConfigureAwait(false);
 
         var context = new RabbitChaosContext(lab, prefix, confirmed, WaitShareAsync);
@@ -109,14 +109,14 @@ public static class RabbitChaos
         {
             await Poll.UntilAsync(async () =>
         {
-            var count = await lab.Probe.LogCountAsync(prefix + "-", processedOnly: false).ConfigureAwait(false);
+            var count = await lab.Probe.LogCountAsync(MessageIdPattern.StartingWith(prefix + "-")).ConfigureAwait(false);
             if (count != lastCount)
             {
                 lastCount = count;
                 stableSince = DateTime.UtcNow;
             }
 
-            return await lab.Probe.FinalStateCountAsync(prefix + "-").ConfigureAwait(false) >= expected.Count && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(2);
+            return await lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith(prefix + "-")).ConfigureAwait(false) >= expected.Count && DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(2);
         }, TimeSpan.FromSeconds(180), "every final state is stored and the processing log is quiet", TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
@@ -124,7 +124,7 @@ public static class RabbitChaos
             throw new TimeoutException($"{ex.Message} {await DescribeMissingAsync(lab, prefix, expected).ConfigureAwait(false)}", ex);
         }
 
-        var rows = await lab.Probe.ProcessedAsync(prefix + "-").ConfigureAwait(false);
+        var rows = await lab.Probe.ProcessedAsync(MessageIdPattern.StartingWith(prefix + "-")).ConfigureAwait(false);
         var observed = rows.Select(r => r.Pair).ToList();
         var report = InvariantChecker.Check(expected, observed, VerificationOptions.ExactlyOnce);
         var reordered = expected.GroupBy(p => p.Queue).Sum(queue =>
@@ -132,7 +132,7 @@ public static class RabbitChaos
             var seen = observed.Where(p => p.Queue == queue.Key).Distinct().ToList();
             return InvariantChecker.Check(queue.ToList(), seen, VerificationOptions.Ordered).Summary.Reordered;
         });
-        var stored = (await lab.Probe.FinalStatesAsync(prefix + "-").ConfigureAwait(false)).ToHashSet();
+        var stored = (await lab.Probe.FinalStatesAsync(MessageIdPattern.StartingWith(prefix + "-")).ConfigureAwait(false)).ToHashSet();
         var missing = expected.Count(p => !stored.Contains(p));
 
         var times = rows.Select(r => r.LoggedAt).ToList();
@@ -152,7 +152,7 @@ public static class RabbitChaos
     /// whether a processing key still holds it (and for how long).</summary>
     private static async Task<string> DescribeMissingAsync(RabbitChaosFixture lab, string prefix, IReadOnlyList<QueuedMessage> expected)
     {
-        var stored = (await lab.Probe.FinalStatesAsync(prefix + "-").ConfigureAwait(false)).ToHashSet();
+        var stored = (await lab.Probe.FinalStatesAsync(MessageIdPattern.StartingWith(prefix + "-")).ConfigureAwait(false)).ToHashSet();
         var missing = expected.Where(p => !stored.Contains(p)).ToList();
         var lines = new List<string> { $"{missing.Count} pairs have no final state" };
         foreach (var pair in missing.Take(5))
@@ -211,7 +211,7 @@ public static class RabbitChaos
     {
         var prefix = $"probe{Guid.NewGuid():N}"[..14];
         await PublishUntilConfirmedAsync(lab.Publisher, prefix, 0, CancellationToken.None).ConfigureAwait(false);
-        await Poll.UntilAsync(async () => await lab.Probe.FinalStateCountAsync(prefix + "-").ConfigureAwait(false) >= 1,
+        await Poll.UntilAsync(async () => await lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith(prefix + "-")).ConfigureAwait(false) >= 1,
             TimeSpan.FromSeconds(120), "a probe message reaches its final state").ConfigureAwait(false);
     }
 }

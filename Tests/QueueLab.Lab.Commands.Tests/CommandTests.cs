@@ -4,6 +4,7 @@ using Aspire.Hosting.Testing;
 using QueueLab.Lab.Commands;
 using QueueLab.Lab.Faults;
 using QueueLab.Lab.Processes;
+using QueueLab.Lab.Rabbit;
 using QueueLab.Ordering;
 using QueueLab.Testing;
 
@@ -201,5 +202,5 @@ public sealed class CommandTests(CommandsFixture lab)
         burst.Success.ShouldBeTrue(burst.Message);
     }
 
-    private Task<long> ProcessingLogRowsAsync() => lab.Rabbit.LogCountAsync("", processedOnly: false, TestContext.Current.CancellationToken);
+    private Task<long> ProcessingLogRowsAsync() => lab.Rabbit.LogCountAsync(MessageIdPattern.All, cancellationToken: TestContext.Current.CancellationToken);
 }

@@ -27,31 +27,30 @@ public sealed class ConsumerStopTests(Phase2Fixture lab)
         (await lab.Publisher.PostAsJsonAsync("/generator/start",
             new { count = Count, rate = Rate, directWeight = 1, topicWeight = 1, fanoutWeight = 1, idPrefix = prefix }, Ct))
             .StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        await Until.Async(async () => await StoredAsync(prefix) > 0, TimeSpan.FromSeconds(60), "the run is being consumed");
+        await Poll.UntilAsync(async () => await StoredAsync(prefix) > 0, TimeSpan.FromSeconds(60), "the run is being consumed", cancellationToken: TestContext.Current.CancellationToken);
 
         try
         {
             // The command's own result is not reliable for a replica; the broker's consumer count is the evidence.
             await lab.App.ResourceCommands.ExecuteCommandAsync(replica, KnownResourceCommands.StopCommand, Ct);
-            await Until.Async(async () => (await channel.QueueDeclarePassiveAsync("queue-1", Ct)).ConsumerCount == RabbitLabFixture.Consumers - 1,
-                TimeSpan.FromSeconds(30), "the stopped replica has cancelled its subscriptions");
+            await Poll.UntilAsync(async () => (await channel.QueueDeclarePassiveAsync("queue-1", Ct)).ConsumerCount == RabbitLabFixture.Consumers - 1,
+                TimeSpan.FromSeconds(30), "the stopped replica has cancelled its subscriptions", cancellationToken: TestContext.Current.CancellationToken);
             var storedAtStop = await StoredAsync(prefix);
 
-            await Until.Async(async () => await StoredAsync(prefix) == Count, TimeSpan.FromSeconds(120),
-                $"all {Count} messages are stored although a consumer stopped during the run");
-            (await lab.CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1 || '-%' AND outcome LIKE 'processed%'",
-                prefix)).ShouldBe(Count, "no message was processed twice");
+            await Poll.UntilAsync(async () => await StoredAsync(prefix) == Count, TimeSpan.FromSeconds(120),
+                $"all {Count} messages are stored although a consumer stopped during the run", cancellationToken: TestContext.Current.CancellationToken);
+            (await lab.Probe.LogCountAsync(MessageIdPattern.StartingWith(prefix + "-"), RabbitProbe.ProcessedOutcomes, cancellationToken: Ct))
+                .ShouldBe(Count, "no message was processed twice");
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"stopped {replica} with {storedAtStop} of {Count} stored, all stored after {clock.Elapsed.TotalSeconds:0.0} s");
         }
         finally
         {
             await lab.App.ResourceCommands.ExecuteCommandAsync(replica, KnownResourceCommands.StartCommand, Ct);
-            await Until.Async(async () => (await channel.QueueDeclarePassiveAsync("queue-1", Ct)).ConsumerCount == RabbitLabFixture.Consumers,
-                TimeSpan.FromSeconds(60), "the stopped replica consumes again");
+            await Poll.UntilAsync(async () => (await channel.QueueDeclarePassiveAsync("queue-1", Ct)).ConsumerCount == RabbitLabFixture.Consumers,
+                TimeSpan.FromSeconds(60), "the stopped replica consumes again", cancellationToken: TestContext.Current.CancellationToken);
         }
     }
 
-    private Task<long> StoredAsync(string prefix) =>
-        lab.CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1 || '-%'", prefix);
+    private Task<long> StoredAsync(string prefix) => lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith(prefix + "-"), Ct);
 }

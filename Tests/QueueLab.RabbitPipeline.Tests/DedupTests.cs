@@ -13,11 +13,11 @@ public sealed class DedupTests(Phase2Fixture lab)
     {
         var id = $"dup2-{Guid.NewGuid():N}";
         await lab.PublishOneAsync(id);
-        await Until.Async(async () => await lab.FinalStateCountAsync(id) == 1, Timeout, "the first copy is stored");
+        await Poll.UntilAsync(async () => await lab.FinalStateCountAsync(id) == 1, Timeout, "the first copy is stored", cancellationToken: TestContext.Current.CancellationToken);
 
         await lab.PublishOneAsync(id);
-        await Until.Async(async () => await lab.LogCountAsync(id, ProcessingOutcomes.Duplicate) >= 1, Timeout,
-            "the second copy is recognised as a duplicate");
+        await Poll.UntilAsync(async () => await lab.LogCountAsync(id, ProcessingOutcomes.Duplicate) >= 1, Timeout,
+            "the second copy is recognised as a duplicate", cancellationToken: TestContext.Current.CancellationToken);
 
         (await lab.FinalStateCountAsync(id)).ShouldBe(1);
         (await lab.LogCountAsync(id, "processed%")).ShouldBe(1, "processed once");
@@ -32,19 +32,19 @@ public sealed class DedupTests(Phase2Fixture lab)
         (await lab.Redis.StringSetAsync(key, "test-holder", TimeSpan.FromMinutes(2), StackExchange.Redis.When.NotExists)).ShouldBeTrue();
 
         await lab.PublishOneAsync(id);
-        await Until.Async(async () => await lab.LogCountAsync(id, ProcessingOutcomes.Held) >= 3, Timeout,
-            "the delivery keeps coming back from the held queue while the key is held");
+        await Poll.UntilAsync(async () => await lab.LogCountAsync(id, ProcessingOutcomes.Held) >= 3, Timeout,
+            "the delivery keeps coming back from the held queue while the key is held", cancellationToken: TestContext.Current.CancellationToken);
         (await lab.FinalStateCountAsync(id)).ShouldBe(0, "nothing is completed while another consumer holds the key");
         (await lab.LogCountAsync(id, "processed%")).ShouldBe(0);
 
         (await lab.Redis.KeyDeleteAsync(key)).ShouldBeTrue();
-        await Until.Async(async () => await lab.FinalStateCountAsync(id) == 1, Timeout, "it is processed once the key is released");
+        await Poll.UntilAsync(async () => await lab.FinalStateCountAsync(id) == 1, Timeout, "it is processed once the key is released", cancellationToken: TestContext.Current.CancellationToken);
         (await lab.LogCountAsync(id, "processed%")).ShouldBe(1);
         // The consumer deletes its key just after the final state is committed, so it may still be there for a moment.
         // A key its holder failed to delete would be renewed (for up to 30 s), not gone: within one TTL (5 s) it is
         // gone only if the consumer deleted it.
-        await Until.Async(async () => !await lab.Redis.KeyExistsAsync(key), TimeSpan.FromSeconds(5),
-            "the consumer deletes its key after storing the final state");
+        await Poll.UntilAsync(async () => !await lab.Redis.KeyExistsAsync(key), TimeSpan.FromSeconds(5),
+            "the consumer deletes its key after storing the final state", cancellationToken: TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class DedupTests(Phase2Fixture lab)
         (await lab.Redis.StringSetAsync(key, "crashed-holder", TimeSpan.FromSeconds(3), StackExchange.Redis.When.NotExists)).ShouldBeTrue();
 
         await lab.PublishOneAsync(id);
-        await Until.Async(async () => await lab.FinalStateCountAsync(id) == 1, Timeout, "it is processed after the key expires");
+        await Poll.UntilAsync(async () => await lab.FinalStateCountAsync(id) == 1, Timeout, "it is processed after the key expires", cancellationToken: TestContext.Current.CancellationToken);
         (await lab.LogCountAsync(id, ProcessingOutcomes.Held)).ShouldBeGreaterThan(0, "it was held back first");
         (await lab.LogCountAsync(id, "processed%")).ShouldBe(1);
     }
@@ -69,10 +69,10 @@ public sealed class Phase1DedupTests(Phase1Fixture lab)
     {
         var id = $"dup1-{Guid.NewGuid():N}";
         await lab.PublishOneAsync(id);
-        await Until.Async(async () => await lab.LogCountAsync(id, "processed%") == 1, TimeSpan.FromSeconds(30), "the first copy is processed");
+        await Poll.UntilAsync(async () => await lab.LogCountAsync(id, "processed%") == 1, TimeSpan.FromSeconds(30), "the first copy is processed", cancellationToken: TestContext.Current.CancellationToken);
         await lab.PublishOneAsync(id);
-        await Until.Async(async () => await lab.LogCountAsync(id, "processed%") == 2, TimeSpan.FromSeconds(30),
-            "phase 1 has no dedup: the second copy is processed too");
+        await Poll.UntilAsync(async () => await lab.LogCountAsync(id, "processed%") == 2, TimeSpan.FromSeconds(30),
+            "phase 1 has no dedup: the second copy is processed too", cancellationToken: TestContext.Current.CancellationToken);
 
         (await lab.LogCountAsync(id, ProcessingOutcomes.Duplicate)).ShouldBe(0, "phase 1 never skips");
         (await lab.FinalStateCountAsync(id)).ShouldBe(1, "the primary key still keeps one final-state row");

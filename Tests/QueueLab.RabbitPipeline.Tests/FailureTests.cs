@@ -54,7 +54,7 @@ public sealed class FailureTests(Phase2Fixture lab)
         }
 
         var found = new Dictionary<string, (string Reason, string? TraceParent)>();
-        await Until.Async(async () =>
+        await Poll.UntilAsync(async () =>
         {
             while (await channel.BasicGetAsync(LabTopology.DeadLetterQueue("queue-1"), autoAck: true, Ct) is { } result)
             {
@@ -69,7 +69,7 @@ public sealed class FailureTests(Phase2Fixture lab)
             }
 
             return found.Count == bad.Count;
-        }, Timeout, "every bad message is in queue-1's dead-letter queue");
+        }, Timeout, "every bad message is in queue-1's dead-letter queue", cancellationToken: TestContext.Current.CancellationToken);
 
         foreach (var (id, reason) in bad)
         {
@@ -77,11 +77,10 @@ public sealed class FailureTests(Phase2Fixture lab)
             found[id].TraceParent.ShouldNotBeNull().ShouldContain(traceId.ToString(), customMessage: $"{id} stays in the publisher's trace");
         }
 
-        await Until.Async(async () => await lab.CountAsync(
-                $"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1", $"good-{run}-%") == good.Count,
-            Timeout, "the good messages around them are all stored");
-        (await lab.CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1 AND outcome = $2",
-            $"bad-%-{run}", ProcessingOutcomes.DeadLettered)).ShouldBe(bad.Count, "the log records each dead-lettering");
+        await Poll.UntilAsync(async () => await lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith($"good-{run}-"), Ct) == good.Count,
+            Timeout, "the good messages around them are all stored", cancellationToken: TestContext.Current.CancellationToken);
+        (await lab.Probe.LogCountAsync(MessageIdPattern.Like($"bad-%-{run}"), ProcessingOutcomes.DeadLettered, cancellationToken: Ct))
+            .ShouldBe(bad.Count, "the log records each dead-lettering");
     }
 
     [Fact]
@@ -92,15 +91,15 @@ public sealed class FailureTests(Phase2Fixture lab)
         await lab.PublishOneAsync(recovers, failTimes: 2);
         await lab.PublishOneAsync(hopeless, failTimes: 100);
 
-        await Until.Async(async () => await lab.FinalStateCountAsync(recovers) == 1, Timeout, "the flaky message succeeds on its third try");
+        await Poll.UntilAsync(async () => await lab.FinalStateCountAsync(recovers) == 1, Timeout, "the flaky message succeeds on its third try", cancellationToken: TestContext.Current.CancellationToken);
         (await lab.LogCountAsync(recovers, ProcessingOutcomes.Retried)).ShouldBe(2);
 
-        await Until.Async(async () => await lab.LogCountAsync(hopeless, ProcessingOutcomes.DeadLettered) == 1, Timeout,
-            "the hopeless message is dead-lettered");
+        await Poll.UntilAsync(async () => await lab.LogCountAsync(hopeless, ProcessingOutcomes.DeadLettered) == 1, Timeout,
+            "the hopeless message is dead-lettered", cancellationToken: TestContext.Current.CancellationToken);
         (await lab.LogCountAsync(hopeless, ProcessingOutcomes.Retried)).ShouldBe(RabbitLabFixture.MaxRetries);
         (await lab.FinalStateCountAsync(hopeless)).ShouldBe(0);
-        (await lab.CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND detail LIKE $2",
-            hopeless, DeadLetterReason.RetriesExhausted.ToHeaderValue() + "%")).ShouldBe(1);
+        (await lab.Probe.LogCountAsync(MessageIdPattern.Exactly(hopeless), detailLike: DeadLetterReason.RetriesExhausted.ToHeaderValue() + "%", cancellationToken: Ct))
+            .ShouldBe(1);
     }
 
     [Fact]

@@ -26,10 +26,9 @@ public sealed class GeneratorTests(Phase2Fixture lab)
         status!.Confirmed.ShouldBe(300);
         status.ElapsedMs.ShouldBeGreaterThan(300.0 / 600 * 1000 * 0.8, "paced to about 600 messages per second, not faster");
 
-        await Until.Async(async () => await lab.CountAsync(
-                $"SELECT count(DISTINCT queue_name) FROM {LabTables.FinalStates} WHERE message_id LIKE $1 || '-%'", prefix) == 3
-            && await lab.CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1 || '-%'", prefix) == 300,
-            TimeSpan.FromSeconds(60), "every generated message is stored, on all three queues");
+        await Poll.UntilAsync(async () => await lab.Probe.FinalStateQueuesAsync(MessageIdPattern.StartingWith(prefix + "-"), Ct) == 3
+            && await lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith(prefix + "-"), Ct) == 300,
+            TimeSpan.FromSeconds(60), "every generated message is stored, on all three queues", cancellationToken: TestContext.Current.CancellationToken);
 
         (await lab.Publisher.PostAsJsonAsync("/generator/start", new { count = 0 }, Ct)).StatusCode
             .ShouldBe(HttpStatusCode.BadRequest, "a run needs a count of at least 1");

@@ -127,7 +127,7 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
     {
         var run = Guid.NewGuid().ToString("N")[..10];
         string[] ids = [$"row-{run}-1", $"reject-22021-{run}", $"row-{run}-2", $"reject-23514-{run}", $"row-{run}-3"];
-        var store = new FinalStateStore(lab.Database, Options.Create(new ConsumerOptions { ConsumerId = $"batch-test-{run}" }));
+        var store = new FinalStateStore(lab.Probe.Database, Options.Create(new ConsumerOptions { ConsumerId = $"batch-test-{run}" }));
         await InstallRejectTriggerAsync();
         try
         {
@@ -147,7 +147,7 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
                 }
             }
 
-            (await lab.CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1", $"row-{run}-%")).ShouldBe(4);
+            (await lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith($"row-{run}-"), Ct)).ShouldBe(4);
         }
         finally
         {
@@ -169,9 +169,9 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
             good.Add(await PublishGoodAsync(channel, $"drop-{run}-{i}"));
             if (i == 50)
             {
-                var dropped = await lab.Faults.DropConnectionsAsync("postgres", Ct);
+                var dropped = await lab.Faults.Servers.DropConnectionsAsync("postgres", Ct);
                 dropped.Detail.ShouldNotStartWith("0 ", customMessage: "the consumers held PostgreSQL connections to lose");
-                lab.Database.Clear();
+                lab.Probe.Database.Clear();
             }
         }
 
@@ -180,8 +180,9 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
         transient.Lines.ShouldNotBeEmpty("the dropped connections failed some handling (else this test proves nothing)");
         transient.Lines.ShouldAllBe(line => line.Contains(": Transient, attempt"), "every failure they caused was taken as transient");
         dead.ShouldBeEmpty("a lost connection is not the message's fault");
-        (await lab.CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1 AND outcome <> 'processed'",
-            $"drop-{run}-%")).ShouldBe(0, "no retry, duplicate or dead letter: each message was processed once");
+        var drops = MessageIdPattern.StartingWith($"drop-{run}-");
+        (await lab.Probe.LogCountAsync(drops, cancellationToken: Ct) - await lab.Probe.LogCountAsync(drops, ProcessingOutcomes.Processed, cancellationToken: Ct))
+            .ShouldBe(0, "no retry, duplicate or dead letter: each message was processed once");
     }
 
     /// <summary>Waits until every tag in <paramref name="deadTags"/> is in the DLQ and every id in <paramref name="stored"/> has
@@ -191,13 +192,12 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
         IChannel channel, string run, IReadOnlyCollection<string> deadTags, string[] stored)
     {
         var dead = new Dictionary<string, List<IReadOnlyBasicProperties>>();
-        await Until.Async(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await DrainDeadLettersAsync(channel, run, dead);
-            return deadTags.All(dead.ContainsKey) && await lab.CountAsync(
-                $"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = ANY($1)", (object)stored) == stored.Length;
-        }, Timeout, $"{deadTags.Count} deliveries are dead-lettered and {stored.Length} stored");
-        await Until.Async(async () => await lab.WaitingAsync(Queue) == 0, Timeout, $"{Queue} and its delay queues are drained");
+            return deadTags.All(dead.ContainsKey) && await lab.Probe.FinalStateCountAsync(stored, Ct) == stored.Length;
+        }, Timeout, $"{deadTags.Count} deliveries are dead-lettered and {stored.Length} stored", cancellationToken: TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(async () => await lab.WaitingAsync(Queue) == 0, Timeout, $"{Queue} and its delay queues are drained", cancellationToken: TestContext.Current.CancellationToken);
         await DrainDeadLettersAsync(channel, run, dead);
         return dead;
     }
@@ -285,7 +285,7 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
     private async Task InstallRejectTriggerAsync()
     {
         // A server-side rule the consumer cannot know: ids 'reject-<sqlstate>-...' fail their insert with that SQLSTATE.
-        await using var command = lab.Database.CreateCommand($"""
+        await using var command = lab.Probe.Database.CreateCommand($"""
             CREATE OR REPLACE FUNCTION hostile_input_reject() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF NEW.message_id LIKE 'reject-%' THEN
@@ -301,7 +301,7 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
 
     private async Task RemoveRejectTriggerAsync()
     {
-        await using var command = lab.Database.CreateCommand($"""
+        await using var command = lab.Probe.Database.CreateCommand($"""
             DROP TRIGGER IF EXISTS hostile_input_reject ON {LabTables.FinalStates};
             DROP FUNCTION IF EXISTS hostile_input_reject();
             """);

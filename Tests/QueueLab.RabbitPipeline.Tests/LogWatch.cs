@@ -15,7 +15,7 @@ internal sealed class LogWatch : IAsyncDisposable
     public LogWatch(RabbitLabFixture lab, string resource, string contains)
     {
         var logs = lab.App.Services.GetRequiredService<ResourceLoggerService>();
-        _following = [.. lab.Instances(resource).Keys.Select(id => FollowAsync(logs, id, contains))];
+        _following = [.. lab.Resources.Snapshots(resource).Keys.Select(id => FollowAsync(logs, id, contains))];
     }
 
     public IReadOnlyCollection<string> Lines => _lines;

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Aspire.Hosting.Testing;
-using Npgsql;
+using QueueLab.Lab.Rabbit;
 using QueueLab.Messaging;
 using QueueLab.Testing;
 using RabbitMQ.Client;
@@ -18,7 +18,7 @@ public abstract class RabbitLabFixture : LabFixture
     public const int Consumers = 3;
     public const int MaxRetries = 3;
 
-    private NpgsqlDataSource? _database;
+    private RabbitProbe? _probe;
     private ConnectionMultiplexer? _redis;
     private IConnection? _rabbit;
 
@@ -37,7 +37,8 @@ public abstract class RabbitLabFixture : LabFixture
 
     protected override IEnumerable<string> ResourcesToAwait => [.. base.ResourcesToAwait, "schema-manager", "publisher", "consumer"];
 
-    public NpgsqlDataSource Database => _database ?? throw new InvalidOperationException("Not started.");
+    /// <summary>Pipeline A's stored outcome (processing log, final states).</summary>
+    public RabbitProbe Probe => _probe ?? throw new InvalidOperationException("Not started.");
 
     public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Not started.")).GetDatabase();
 
@@ -47,7 +48,7 @@ public abstract class RabbitLabFixture : LabFixture
 
     protected override async ValueTask StartedAsync()
     {
-        _database = NpgsqlDataSource.Create(await GetConnectionStringAsync("queuelab"));
+        _probe = RabbitProbe.Connect(await GetConnectionStringAsync(ResourceNames.Database));
         _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache"));
         _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();
         Publisher = App.CreateHttpClient("publisher");
@@ -61,23 +62,12 @@ public abstract class RabbitLabFixture : LabFixture
         }
     }
 
-    public async Task<long> CountAsync(string sql, params object[] parameters)
-    {
-        await using var command = Database.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
-
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>How many processing-log rows a message has with the given outcome (LIKE pattern).</summary>
+    /// <summary>How many processing-log rows a message has with the given outcome (a LIKE pattern).</summary>
     public Task<long> LogCountAsync(string messageId, string outcomePattern) =>
-        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND outcome LIKE $2", messageId, outcomePattern);
+        Probe.LogCountAsync(MessageIdPattern.Exactly(messageId), outcomePattern, cancellationToken: TestContext.Current.CancellationToken);
 
     public Task<long> FinalStateCountAsync(string messageId) =>
-        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = $1", messageId);
+        Probe.FinalStateCountAsync(MessageIdPattern.Exactly(messageId), TestContext.Current.CancellationToken);
 
     /// <summary>Messages ready in a queue and in every delay queue derived from it (retries, held): 0 when nothing of
     /// it waits anywhere but in a consumer's hands.</summary>
@@ -113,9 +103,9 @@ public abstract class RabbitLabFixture : LabFixture
             await _redis.DisposeAsync();
         }
 
-        if (_database is not null)
+        if (_probe is not null)
         {
-            await _database.DisposeAsync();
+            await _probe.DisposeAsync();
         }
 
         await base.DisposeAsync();

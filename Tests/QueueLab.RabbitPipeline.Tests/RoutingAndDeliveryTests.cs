@@ -35,32 +35,20 @@ public sealed class RoutingAndDeliveryTests(Phase2Fixture lab)
         batch!.Confirmed.ShouldBe(count, $"every publish is confirmed ({batch.Failed} failed, {batch.Unroutable} unroutable)");
         var publishedIn = started.Elapsed;
 
-        await Until.Async(async () => await StoredCountAsync(prefix) >= expected.Count, TimeSpan.FromSeconds(90),
-            $"{expected.Count} final states are stored");
+        await Poll.UntilAsync(async () => await StoredCountAsync(prefix) >= expected.Count, TimeSpan.FromSeconds(90),
+            $"{expected.Count} final states are stored", cancellationToken: TestContext.Current.CancellationToken);
         var storedIn = started.Elapsed;
 
-        var stored = new HashSet<(string, string)>();
-        await using (var command = lab.Database.CreateCommand(
-            $"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1 || '%'"))
-        {
-            command.Parameters.AddWithValue(prefix);
-            await using var reader = await command.ExecuteReaderAsync(Ct);
-            while (await reader.ReadAsync(Ct))
-            {
-                stored.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
+        var stored = (await lab.Probe.FinalStatesAsync(MessageIdPattern.StartingWith(prefix), Ct)).Select(p => (p.MessageId, p.Queue)).ToHashSet();
 
         stored.SetEquals(expected).ShouldBeTrue($"stored {stored.Count}, expected {expected.Count}; missing {expected.Except(stored).Count()}, unexpected {stored.Except(expected).Count()}");
-        (await lab.CountAsync(
-            $"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1 || '%' AND outcome IN ('{ProcessingOutcomes.Processed}', '{ProcessingOutcomes.ProcessedAgain}')", prefix))
+        (await lab.Probe.LogCountAsync(MessageIdPattern.StartingWith(prefix), RabbitProbe.ProcessedOutcomes, cancellationToken: Ct))
             .ShouldBe(expected.Count, "each routed copy was processed exactly once");
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{count} messages: confirmed in {publishedIn.TotalMilliseconds:0} ms, all {expected.Count} final states in {storedIn.TotalMilliseconds:0} ms ({expected.Count / storedIn.TotalSeconds:0} msgs/s publish -> final state)");
     }
 
-    private Task<long> StoredCountAsync(string prefix) =>
-        lab.CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1 || '%'", prefix);
+    private Task<long> StoredCountAsync(string prefix) => lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith(prefix), Ct);
 
     private sealed record BatchResult(int Requested, int Confirmed, int Unroutable, int Failed, int Rejected);
 }

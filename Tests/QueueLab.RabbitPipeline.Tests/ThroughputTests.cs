@@ -34,9 +34,8 @@ public sealed class ThroughputTests(Phase2Fixture lab)
         var response = await lab.Publisher.PostAsJsonAsync("/messages/batch", new { messages }, Ct);
         response.EnsureSuccessStatusCode();
         var confirmedAt = clock.Elapsed;
-        await Until.Async(async () => await lab.CountAsync(
-                $"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1 || '-%'", prefix) == Count,
-            TimeSpan.FromMinutes(3), $"all {Count} final states are stored");
+        await Poll.UntilAsync(async () => await lab.Probe.FinalStateCountAsync(MessageIdPattern.StartingWith(prefix + "-"), Ct) == Count,
+            TimeSpan.FromMinutes(3), $"all {Count} final states are stored", cancellationToken: TestContext.Current.CancellationToken);
         var pipeline = clock.Elapsed;
 
         var raw = await RawPublishAndConsumeAsync();

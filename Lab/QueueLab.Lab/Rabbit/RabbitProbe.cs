@@ -94,13 +94,14 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>The processings of messages whose id starts with <paramref name="prefix"/>, logged after id <paramref name="afterId"/>, in log order.</summary>
-    public async Task<IReadOnlyList<LoggedProcessing>> ProcessedAsync(string prefix, long afterId = 0, CancellationToken cancellationToken = default)
+    /// <summary>The processings of the messages <paramref name="ids"/> covers, logged after id <paramref name="afterId"/>, in log order.</summary>
+    public async Task<IReadOnlyList<LoggedProcessing>> ProcessedAsync(MessageIdPattern ids, long afterId = 0, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         await using var command = database.CreateCommand(
             $"SELECT id, message_id, queue_name, logged_at FROM {LabTables.ProcessingLog} WHERE id > $1 AND message_id LIKE $2 AND {Processed} ORDER BY id");
         command.Parameters.AddWithValue(afterId);
-        command.Parameters.AddWithValue(Like(prefix));
+        command.Parameters.AddWithValue(ids.Pattern);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<LoggedProcessing>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -111,21 +112,30 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
         return rows;
     }
 
-    /// <summary>The (message, queue) pairs with a final state, for the ids that start with <paramref name="prefix"/>.</summary>
-    public Task<List<QueuedMessage>> FinalStatesAsync(string prefix, CancellationToken cancellationToken = default) =>
-        PairsAsync($"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, Like(prefix));
+    /// <summary>The (message, queue) pairs with a final state, for the messages <paramref name="ids"/> covers.</summary>
+    public Task<List<QueuedMessage>> FinalStatesAsync(MessageIdPattern ids, CancellationToken cancellationToken = default) =>
+        PairsAsync($"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, ids.Pattern);
 
-    public Task<long> FinalStateCountAsync(string prefix, CancellationToken cancellationToken = default) =>
-        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, Like(prefix));
+    /// <summary>Final states stored for the messages <paramref name="ids"/> covers.</summary>
+    public Task<long> FinalStateCountAsync(MessageIdPattern ids, CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, ids.Pattern);
 
-    /// <summary>Processing-log rows of the ids that start with <paramref name="prefix"/>: every row, or only processings.</summary>
-    public Task<long> LogCountAsync(string prefix, bool processedOnly, CancellationToken cancellationToken = default) =>
-        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1" + (processedOnly ? $" AND {Processed}" : ""),
-            cancellationToken, Like(prefix));
+    /// <summary>Final states stored for exactly these message ids.</summary>
+    public Task<long> FinalStateCountAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = ANY($1)", cancellationToken, messageIds.ToArray());
 
-    /// <summary>Processing-log rows of one message whose outcome matches <paramref name="outcomePattern"/> (a LIKE pattern).</summary>
-    public Task<long> OutcomeCountAsync(string messageId, string outcomePattern, CancellationToken cancellationToken = default) =>
-        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id = $1 AND outcome LIKE $2", cancellationToken, messageId, outcomePattern);
+    /// <summary>The distinct queues the messages <paramref name="ids"/> covers have final states on.</summary>
+    public Task<long> FinalStateQueuesAsync(MessageIdPattern ids, CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(DISTINCT queue_name) FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, ids.Pattern);
+
+    /// <summary>Processing-log rows of the messages <paramref name="ids"/> covers whose outcome (and detail) match the
+    /// <c>LIKE</c> patterns given; <see cref="ProcessedOutcomes"/> counts the processings.</summary>
+    public Task<long> LogCountAsync(MessageIdPattern ids, string outcomeLike = "%", string detailLike = "%", CancellationToken cancellationToken = default) =>
+        CountAsync($"SELECT count(*) FROM {LabTables.ProcessingLog} WHERE message_id LIKE $1 AND outcome LIKE $2 AND coalesce(detail, '') LIKE $3",
+            cancellationToken, ids.Pattern, outcomeLike, detailLike);
+
+    /// <summary>The <c>LIKE</c> pattern of the outcomes that processed a message (<c>processed</c>, <c>processed-again</c>).</summary>
+    public const string ProcessedOutcomes = "processed%";
 
     /// <summary>What the processing log says of one (message, queue): each outcome with its count.</summary>
     public async Task<IReadOnlyDictionary<string, long>> OutcomesAsync(QueuedMessage pair, CancellationToken cancellationToken = default)
@@ -136,10 +146,10 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
     }
 
     /// <summary>A run's expected pairs against the log (exactly once, or at least once without deduplication) and the final states.</summary>
-    public async Task<RabbitRunCheck> CheckRunAsync(string prefix, IReadOnlyList<QueuedMessage> expected, bool exactlyOnce, CancellationToken cancellationToken = default)
+    public async Task<RabbitRunCheck> CheckRunAsync(MessageIdPattern ids, IReadOnlyList<QueuedMessage> expected, bool exactlyOnce, CancellationToken cancellationToken = default)
     {
-        var processed = (await ProcessedAsync(prefix, 0, cancellationToken).ConfigureAwait(false)).Select(r => r.Pair).ToList();
-        var stored = (await FinalStatesAsync(prefix, cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var processed = (await ProcessedAsync(ids, 0, cancellationToken).ConfigureAwait(false)).Select(r => r.Pair).ToList();
+        var stored = (await FinalStatesAsync(ids, cancellationToken).ConfigureAwait(false)).ToHashSet();
         var missing = expected.Where(pair => !stored.Contains(pair)).ToList();
         var report = InvariantChecker.Check(expected, processed, exactlyOnce ? VerificationOptions.ExactlyOnce : VerificationOptions.AtLeastOnce);
         return new RabbitRunCheck(report, stored.Count, missing.Count, missing);
@@ -157,8 +167,6 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
         var report = InvariantChecker.Check(finalStates.Distinct().ToList(), processed, phase == 1 ? VerificationOptions.AtLeastOnce : VerificationOptions.ExactlyOnce);
         return new RabbitCheck(phase, report, outcomes, finalStates.Count, seen.Count(p => !finished.Contains(p)));
     }
-
-    private static string Like(string prefix) => prefix.Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
 
     private async Task<long> CountAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
     {

@@ -90,7 +90,7 @@ public sealed class FinalStateWatcher
     {
         var found = false;
         var now = Stopwatch.GetTimestamp();
-        foreach (var row in await _probe.ProcessedAsync(_prefix + "-", after, cancellationToken).ConfigureAwait(false))
+        foreach (var row in await _probe.ProcessedAsync(MessageIdPattern.StartingWith(_prefix + "-"), after, cancellationToken).ConfigureAwait(false))
         {
             _cursor = Math.Max(_cursor, row.Id);
             var messageId = row.Pair.MessageId;

@@ -92,7 +92,7 @@ public static class RabbitRun
             {
                 var expected = Enumerable.Range(0, capacity).Where(i => confirmed[i])
                     .SelectMany(i => RabbitSettings.QueuesFor(i).Select(q => new QueuedMessage($"{prefix}-{i}", q))).ToList();
-                var check = await client.CheckRunAsync(prefix + "-", expected, settings.Deduplicates, ct).ConfigureAwait(false);
+                var check = await client.CheckRunAsync(MessageIdPattern.StartingWith(prefix + "-"), expected, settings.Deduplicates, ct).ConfigureAwait(false);
                 missing = check.Missing;
                 return Invariants.ToResult(check.Report, $"pipeline A processing log for ids {prefix}-*, {check.Stored} final states stored, {missing} missing");
             },
