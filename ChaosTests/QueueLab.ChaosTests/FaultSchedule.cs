@@ -13,16 +13,16 @@ public static class FaultSchedule
     public static readonly IReadOnlyDictionary<string, Func<OrderingChaosFixture, Task<string>>> Ordering =
         new Dictionary<string, Func<OrderingChaosFixture, Task<string>>>
         {
-            ["kill-processor"] = async lab => (await lab.Faults.Processes.KillAsync("processor")).ToString(),
+            ["kill-processor"] = async lab => (await lab.Faults.Processes.KillAsync(ResourceNames.Processor)).ToString(),
             ["kill-leader"] = async lab => (await lab.Faults.Processes.KillAsync(await SequencerLeaderAsync(lab))).ToString(),
             ["stop-leader"] = async lab => (await lab.Faults.Processes.StopAsync(await SequencerLeaderAsync(lab))).ToString(),
-            ["drop-redis-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync("cache")).ToString(),
-            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync("cache", RestartKind.Kill)).ToString(),
-            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync("postgres", RestartKind.Kill)).ToString(),
-            ["pause-redis"] = async lab => (await lab.Faults.Servers.PauseRedisAsync("cache", TimeSpan.FromSeconds(2))).ToString(),
+            ["drop-redis-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Cache)).ToString(),
+            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Kill)).ToString(),
+            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Postgres, RestartKind.Kill)).ToString(),
+            ["pause-redis"] = async lab => (await lab.Faults.Servers.PauseRedisAsync(ResourceNames.Cache, TimeSpan.FromSeconds(2))).ToString(),
             ["cut-redis-network"] = async lab =>
             {
-                var proxy = lab.Faults.Proxies["cache"];
+                var proxy = lab.Faults.Proxies[ResourceNames.Cache];
                 // The fault's duration is part of the schedule (not a wait for a condition).
                 proxy.Delay(TimeSpan.FromMilliseconds(20));
                 await Task.Delay(TimeSpan.FromSeconds(2));
@@ -36,12 +36,12 @@ public static class FaultSchedule
     public static readonly IReadOnlyDictionary<string, Func<RabbitChaosFixture, Task<string>>> Rabbit =
         new Dictionary<string, Func<RabbitChaosFixture, Task<string>>>
         {
-            ["kill-consumer"] = async lab => (await lab.Faults.Processes.KillAsync("consumer")).ToString(),
-            ["restart-rabbitmq"] = async lab => (await lab.Faults.Servers.RestartAsync("messaging", RestartKind.Graceful)).ToString(),
-            ["drop-rabbitmq-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync("messaging")).ToString(),
-            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync("postgres", RestartKind.Kill)).ToString(),
-            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync("cache", RestartKind.Kill)).ToString(),
-            ["restart-etcd"] = async lab => (await lab.Faults.Servers.RestartAsync("etcd", RestartKind.Kill)).ToString(),
+            ["kill-consumer"] = async lab => (await lab.Faults.Processes.KillAsync(ResourceNames.Consumer)).ToString(),
+            ["restart-rabbitmq"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Messaging, RestartKind.Graceful)).ToString(),
+            ["drop-rabbitmq-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Messaging)).ToString(),
+            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Postgres, RestartKind.Kill)).ToString(),
+            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Kill)).ToString(),
+            ["restart-etcd"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Etcd, RestartKind.Kill)).ToString(),
             ["kill-coordinator-leader"] = async lab => (await lab.Faults.Processes.KillAsync(await CoordinatorLeaderAsync(lab))).ToString(),
         };
 
@@ -61,8 +61,8 @@ public static class FaultSchedule
     {
         var instance = await lab.Client.LeaderAsync();
         instance.ShouldNotBeNull("a sequencer holds the lock");
-        return lab.Faults.Resources.ReplicaOf("sequencer", instance)?.InstanceId
-            ?? throw new ShouldAssertException($"the lock names {instance}, none of {string.Join(", ", lab.Faults.Resources.Replicas("sequencer").Select(r => r.InstanceId))}");
+        return lab.Faults.Resources.ReplicaOf(ResourceNames.Sequencer, instance)?.InstanceId
+            ?? throw new ShouldAssertException($"the lock names {instance}, none of {string.Join(", ", lab.Faults.Resources.Replicas(ResourceNames.Sequencer).Select(r => r.InstanceId))}");
     }
 
     /// <summary>The coordinator replica whose process leads (from the coordinators' /leader view).</summary>
@@ -71,7 +71,7 @@ public static class FaultSchedule
         var client = lab.Coordinator ?? throw new InvalidOperationException("Only phase 3 has coordinators.");
         var pid = await Poll.ForAsync(async () => (await client.GetFromJsonAsync<LeaderView>("/leader"))?.LeaderProcessId,
             p => p is not null, TimeSpan.FromSeconds(30), "a coordinator leads");
-        return lab.Faults.Resources.Replicas("coordinator")
+        return lab.Faults.Resources.Replicas(ResourceNames.Coordinator)
             .Single(r => r.ProcessId is { } launcher && ProcessTree.Of(launcher).Contains(pid!.Value)).InstanceId;
     }
 

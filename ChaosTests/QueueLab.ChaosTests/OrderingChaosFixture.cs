@@ -27,7 +27,7 @@ public sealed class OrderingChaosFixture : LabFixture
         .. QuietLogging,
     ];
 
-    protected override IEnumerable<string> ResourcesToAwait => ["cache", "postgres", "queuelab", "processor", "sequencer"];
+    protected override IEnumerable<string> ResourcesToAwait => [ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Processor, ResourceNames.Sequencer];
 
     public OrderingProbe Client => _client ?? throw new InvalidOperationException("The lab has not started.");
 

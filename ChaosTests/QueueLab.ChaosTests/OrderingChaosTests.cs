@@ -111,7 +111,7 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
         var result = await OrderedChaos.RunAsync(lab, "network to Redis: +20 ms for 2 s, then cut for 2 s", _ => FaultSchedule.Ordering["cut-redis-network"](lab));
 
         AssertExact(result);
-        lab.Faults.Proxies["cache"].Mode.ShouldBe(ProxyMode.Pass);
+        lab.Faults.Proxies[ResourceNames.Cache].Mode.ShouldBe(ProxyMode.Pass);
         result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(8));
     }
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using QueueLab.LoadRunner;
 using QueueLab.LoadSuites.Rabbit;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 using QueueLab.Verification;
 

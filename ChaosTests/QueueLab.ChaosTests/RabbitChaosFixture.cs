@@ -29,8 +29,8 @@ public abstract class RabbitChaosFixture : LabFixture
 
     protected override IEnumerable<string> ResourcesToAwait =>
         Phase == 3
-            ? ["messaging", "cache", "queuelab", "etcd", "schema-manager", "publisher", "consumer", "coordinator"]
-            : ["messaging", "cache", "queuelab", "schema-manager", "publisher", "consumer"];
+            ? [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Database, ResourceNames.Etcd, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Consumer, ResourceNames.Coordinator]
+            : [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Database, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Consumer];
 
     /// <summary>Pipeline A's stored outcome (the processing log and the final states).</summary>
     public RabbitProbe Probe => _probe ?? throw new InvalidOperationException("The lab has not started.");
@@ -45,18 +45,18 @@ public abstract class RabbitChaosFixture : LabFixture
     {
         _probe = RabbitProbe.Connect(await GetConnectionStringAsync(ResourceNames.Database).ConfigureAwait(false));
         _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false)).ConfigureAwait(false);
-        Publisher = App.CreateHttpClient("publisher");
+        Publisher = App.CreateHttpClient(ResourceNames.Publisher);
         Publisher.Timeout = TimeSpan.FromSeconds(60);
-        Coordinator = Phase == 3 ? App.CreateHttpClient("coordinator") : null;
+        Coordinator = Phase == 3 ? App.CreateHttpClient(ResourceNames.Coordinator) : null;
         await RabbitChaos.WaitFlowingAsync(this).ConfigureAwait(false);
     }
 
     /// <summary>Every stopped or killed replica and server back, and messages flowing end to end.</summary>
     public async Task RestoreAsync()
     {
-        foreach (var resource in new[] { "messaging", "cache", "postgres", "etcd", "coordinator", "consumer", "publisher" })
+        foreach (var resource in new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd, ResourceNames.Coordinator, ResourceNames.Consumer, ResourceNames.Publisher })
         {
-            if (resource == "coordinator" && Phase != 3)
+            if (resource == ResourceNames.Coordinator && Phase != 3)
             {
                 continue;
             }

@@ -33,7 +33,7 @@ public sealed class RabbitChaosTests(Phase3ChaosFixture lab) : IAsyncLifetime
     {
         var result = await RabbitChaos.RunAsync(lab, "a consumer leaves (graceful stop) and joins again", async context =>
         {
-            var replica = lab.Faults.Resources.Replicas("consumer").First(r => r.IsRunning);
+            var replica = lab.Faults.Resources.Replicas(ResourceNames.Consumer).First(r => r.IsRunning);
             await lab.Faults.Processes.StopAsync(replica.InstanceId);
             await context.WaitProcessedShareAsync(0.6);
             await lab.Faults.Processes.StartAsync(replica.InstanceId);

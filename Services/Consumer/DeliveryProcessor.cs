@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

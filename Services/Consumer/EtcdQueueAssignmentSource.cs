@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using QueueLab.Coordination;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Consumer;
 

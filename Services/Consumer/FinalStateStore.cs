@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using QueueLab.Batching;
-using QueueLab.Messaging;
+using QueueLab.Concurrency;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Consumer;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using RabbitMQ.Client;
 
 namespace QueueLab.Consumer;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
-using QueueLab.Messaging;
+using QueueLab.Concurrency;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Consumer;
 
 /// <summary>
-/// The lab's stand-in for real work: waits <see cref="ConsumerOptions.ProcessingTime"/>, and fails while the
+/// The lab's stand-in for real work: waits at least <see cref="ConsumerOptions.ProcessingTime"/> by the precise clock, and fails while the
 /// message's <see cref="MessageBody.FailTimes"/> is above its retry count.
 /// </summary>
 public sealed class SimulatedWork(IOptions<ConsumerOptions> options, TimeProvider time)
@@ -13,7 +14,7 @@ public sealed class SimulatedWork(IOptions<ConsumerOptions> options, TimeProvide
     {
         if (options.Value.ProcessingTime > TimeSpan.Zero)
         {
-            await Task.Delay(options.Value.ProcessingTime, time, cancellationToken);
+            await PreciseDelay.DelayAsync(time, options.Value.ProcessingTime, cancellationToken);
         }
 
         if (message.Body.FailTimes > message.RetryCount)

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Consumer;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using QueueLab.Coordination;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Coordinator;
 

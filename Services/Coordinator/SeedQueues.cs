@@ -1,4 +1,4 @@
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Coordinator;
 

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
-using QueueLab.Batching;
+using QueueLab.Concurrency;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Ordering.Options;
 using QueueLab.Ordering.Redis;
-using QueueLab.Timing;
 
 namespace QueueLab.Processor;
 

@@ -1,4 +1,4 @@
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using RabbitMQ.Client;
 
 namespace QueueLab.Publisher;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Publisher;
 

@@ -1,7 +1,7 @@
 using dotnet_etcd;
 using Etcdserverpb;
 using Microsoft.Extensions.Logging;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Coordination;
 

@@ -1,5 +1,5 @@
 using Mvccpb;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Coordination;
 

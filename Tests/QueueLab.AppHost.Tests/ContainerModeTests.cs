@@ -25,16 +25,16 @@ public sealed class ContainerModeTests
             await using var app = await builder.BuildAsync(ct);
             var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
 
-            resources.Single(r => r.Name == "messaging").ShouldBeOfType<RabbitMQServerResource>();
-            var cache = resources.Single(r => r.Name == "cache").ShouldBeOfType<RedisResource>();
+            resources.Single(r => r.Name == ResourceNames.Messaging).ShouldBeOfType<RabbitMQServerResource>();
+            var cache = resources.Single(r => r.Name == ResourceNames.Cache).ShouldBeOfType<RedisResource>();
             var redisCommand = string.Join(' ', await ArgumentsAsync(app, cache, ct));
             redisCommand.ShouldContain("redis-server");
             redisCommand.ShouldContain("--appendonly yes", Case.Sensitive, "Redis logs every write, as in local mode, not only periodic snapshots");
             redisCommand.ShouldContain("--appendfsync everysec");
-            resources.Single(r => r.Name == "postgres").ShouldBeOfType<PostgresServerResource>();
-            resources.Single(r => r.Name == "queuelab").ShouldBeOfType<PostgresDatabaseResource>();
+            resources.Single(r => r.Name == ResourceNames.Postgres).ShouldBeOfType<PostgresServerResource>();
+            resources.Single(r => r.Name == ResourceNames.Database).ShouldBeOfType<PostgresDatabaseResource>();
 
-            var etcd = resources.Single(r => r.Name == "etcd").ShouldBeAssignableTo<ContainerResource>()!;
+            var etcd = resources.Single(r => r.Name == ResourceNames.Etcd).ShouldBeAssignableTo<ContainerResource>()!;
             var etcdConnection = etcd.ShouldBeAssignableTo<IResourceWithConnectionString>()!.ConnectionStringExpression;
             etcdConnection.Format.ShouldStartWith("http://root:{0}@", Case.Sensitive, "clients get etcd's root user and password");
             etcdConnection.ValueProviders[0].ShouldBeOfType<ParameterResource>().Name.ShouldBe("etcd-password");

@@ -34,15 +34,15 @@ public sealed class LoopbackTests(WholeLabFixture lab)
 
         // Not a vacuous pass: every kind of process was seen listening, RabbitMQ on its three ports (AMQP, management,
         // and the distribution port of the Erlang node) and etcd on its two (client, peer).
-        string[] resources = ["messaging", "messaging-epmd", "cache", "postgres", "etcd", .. WholeLabFixture.Services];
+        string[] resources = [ResourceNames.Messaging, "messaging-epmd", ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd, .. WholeLabFixture.Services];
         foreach (var resource in resources)
         {
             sockets.ShouldContain(s => lab.Resources.Snapshots(resource).ContainsKey(s.Owner), $"{resource} listens on a TCP port");
         }
 
         sockets.ShouldContain(s => s.Owner == "dcp", "the orchestrator's endpoint proxies listen");
-        Ports("messaging").Count.ShouldBeGreaterThanOrEqualTo(3, "RabbitMQ: AMQP, management and distribution");
-        Ports("etcd").Count.ShouldBeGreaterThanOrEqualTo(2, "etcd: client and peer");
+        Ports(ResourceNames.Messaging).Count.ShouldBeGreaterThanOrEqualTo(3, "RabbitMQ: AMQP, management and distribution");
+        Ports(ResourceNames.Etcd).Count.ShouldBeGreaterThanOrEqualTo(2, "etcd: client and peer");
 
         var exposed = sockets.Where(s => !s.IsLoopback).ToList();
         exposed.ShouldBeEmpty("every listening socket is on 127.0.0.1 or ::1; these are not: " + string.Join("; ", exposed));

@@ -15,7 +15,7 @@ public sealed class ShutdownTests
         try
         {
             await lab.InitializeAsync();
-            foreach (var name in new[] { "messaging", "messaging-epmd", "cache", "postgres", "etcd" })
+            foreach (var name in new[] { ResourceNames.Messaging, "messaging-epmd", ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd })
             {
                 var pids = lab.Resources.ProcessIds(name);
                 pids.ShouldNotBeEmpty($"{name} runs as a process");

@@ -8,7 +8,7 @@ namespace QueueLab.AppHost.Tests;
 /// </summary>
 public sealed class WholeLabFixture : LabFixture
 {
-    public static readonly string[] Services = ["processor", "sequencer", "schema-manager", "publisher", "consumer", "coordinator"];
+    public static readonly string[] Services = [ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Consumer, ResourceNames.Coordinator];
 
     protected override IEnumerable<string> Arguments =>
     [
@@ -21,7 +21,7 @@ public sealed class WholeLabFixture : LabFixture
     ];
 
     protected override IEnumerable<string> ResourcesToAwait =>
-        ["messaging", "cache", "postgres", "queuelab", "etcd", .. Services];
+        [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd, .. Services];
 }
 
 [CollectionDefinition(Name)]

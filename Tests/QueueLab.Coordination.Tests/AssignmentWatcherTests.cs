@@ -1,5 +1,5 @@
 using Etcdserverpb;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.Coordination.Tests;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using QueueLab.Coordinator;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 
 namespace QueueLab.Coordination.Tests;

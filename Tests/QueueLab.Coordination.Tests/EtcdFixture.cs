@@ -10,7 +10,7 @@ public sealed class EtcdFixture : LabFixture
 
     protected override IEnumerable<string> Arguments => ["QueueLab:Pipelines=none"];
 
-    protected override IEnumerable<string> ResourcesToAwait => ["etcd"];
+    protected override IEnumerable<string> ResourcesToAwait => [ResourceNames.Etcd];
 
     public string ConnectionString { get; private set; } = "";
 
@@ -18,7 +18,7 @@ public sealed class EtcdFixture : LabFixture
 
     protected override async ValueTask StartedAsync()
     {
-        ConnectionString = await GetConnectionStringAsync("etcd");
+        ConnectionString = await GetConnectionStringAsync(ResourceNames.Etcd);
         _client = EtcdConnection.Parse(ConnectionString).CreateClient();
     }
 

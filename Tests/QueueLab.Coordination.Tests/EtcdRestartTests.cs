@@ -1,7 +1,7 @@
 using dotnet_etcd;
 using Etcdserverpb;
 using QueueLab.Lab.Faults;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 
 namespace QueueLab.Coordination.Tests;
@@ -69,7 +69,7 @@ public sealed class EtcdRestartTests(EtcdFixture etcd)
     /// <summary>Aspire's stop and start of etcd, returning once the new process is healthy. (Waiting for "healthy" right
     /// after Aspire's restart command can still see the stopped process's terminal state and give up.)</summary>
     private async Task RestartEtcdAsync() =>
-        await etcd.Faults.Servers.RestartAsync("etcd", RestartKind.Graceful, Ct).WaitAsync(Timeout, Ct);
+        await etcd.Faults.Servers.RestartAsync(ResourceNames.Etcd, RestartKind.Graceful, Ct).WaitAsync(Timeout, Ct);
 
     private async Task Assign(CoordinationKeys keys, long generation, params string[] queues) =>
         await etcd.Client.PutAsync(new PutRequest

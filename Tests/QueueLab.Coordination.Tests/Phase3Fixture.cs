@@ -32,7 +32,7 @@ public sealed class Phase3Fixture : LabFixture
         "QueueLab:Coordination:ReconcileInterval=00:00:02",
     ];
 
-    protected override IEnumerable<string> ResourcesToAwait => ["etcd", "messaging", "coordinator", "consumer"];
+    protected override IEnumerable<string> ResourcesToAwait => [ResourceNames.Etcd, ResourceNames.Messaging, ResourceNames.Coordinator, ResourceNames.Consumer];
 
     public EtcdClient Etcd => _etcd ?? throw new InvalidOperationException("Not started.");
 
@@ -45,11 +45,11 @@ public sealed class Phase3Fixture : LabFixture
 
     protected override async ValueTask StartedAsync()
     {
-        var etcd = await GetConnectionStringAsync("etcd");
+        var etcd = await GetConnectionStringAsync(ResourceNames.Etcd);
         _etcd = EtcdConnection.Parse(etcd).CreateClient();
         _services = CoordinationHost.Create(etcd, CoordinationKeys.DefaultRoot, LeaseTtlSeconds);
-        _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();
-        Coordinator = App.CreateHttpClient("coordinator");
+        _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync(ResourceNames.Messaging)) }.CreateConnectionAsync();
+        Coordinator = App.CreateHttpClient(ResourceNames.Coordinator);
     }
 
     /// <summary>The Aspire instance id of the replica whose app process is <paramref name="pid"/>.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Aspire.Hosting.ApplicationModel;
 using QueueLab.Coordinator;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;

@@ -98,7 +98,7 @@ public sealed class CommandTests(CommandsFixture lab)
     [Fact]
     public async Task Crashing_a_processor_and_the_sequencer_leader_ends_their_processes_and_the_output_stays_exact()
     {
-        var processor = lab.Resources.Replicas("processor").First(r => r.IsRunning);
+        var processor = lab.Resources.Replicas(ResourceNames.Processor).First(r => r.IsRunning);
         var processorTree = ProcessTree.Of(processor.ProcessId!.Value);
         var leader = await lab.Ordering.LeaderAsync();
 
@@ -114,7 +114,7 @@ public sealed class CommandTests(CommandsFixture lab)
         var burst = await lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "40"));
         burst.Success.ShouldBeTrue(burst.Message);
         (await lab.Faults.Processes.StartAsync(processor.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
-        var crashedSequencer = lab.Resources.Replicas("sequencer").Single(r => !r.IsRunning);
+        var crashedSequencer = lab.Resources.Replicas(ResourceNames.Sequencer).Single(r => !r.IsRunning);
         crashedSequencer.InstanceId.ShouldEndWith(leader);
         (await lab.Faults.Processes.StartAsync(crashedSequencer.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
 
@@ -150,7 +150,7 @@ public sealed class CommandTests(CommandsFixture lab)
     [Fact]
     public async Task Set_queue_priority_goes_through_the_coordinator_and_a_bad_one_is_refused()
     {
-        using var coordinator = lab.App.CreateHttpClient("coordinator");
+        using var coordinator = lab.App.CreateHttpClient(ResourceNames.Coordinator);
         var set = await lab.ExecuteAsync(Rabbit, RabbitCommands.SetPriority, ("queue", "queue-2"), ("priority", "3"));
         set.Success.ShouldBeTrue(set.Message);
         using (var queues = JsonDocument.Parse(await coordinator.GetStringAsync(new Uri("/queues", UriKind.Relative), TestContext.Current.CancellationToken)))
@@ -172,22 +172,22 @@ public sealed class CommandTests(CommandsFixture lab)
     [Fact]
     public async Task Server_faults_drop_connections_pause_redis_and_restart_on_the_same_data()
     {
-        foreach (var server in new[] { "messaging", "cache", "postgres" })
+        foreach (var server in new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres })
         {
             var drop = await lab.ExecuteAsync(server, FaultCommands.DropConnections);
             drop.Success.ShouldBeTrue(drop.Message);
             drop.Message.ShouldNotBeNull().ShouldContain("client connections closed");
         }
 
-        var pause = await lab.ExecuteAsync("cache", FaultCommands.Pause, ("seconds", "1"));
+        var pause = await lab.ExecuteAsync(ResourceNames.Cache, FaultCommands.Pause, ("seconds", "1"));
         pause.Success.ShouldBeTrue(pause.Message);
 
         var marker = "queuelab:commands-test:" + Guid.NewGuid().ToString("N");
         await lab.Redis.StringSetAsync(marker, "kept");
-        var restart = lab.ExecuteAsync("cache", FaultCommands.RestartServer, ("how", "graceful"));
+        var restart = lab.ExecuteAsync(ResourceNames.Cache, FaultCommands.RestartServer, ("how", "graceful"));
         await Poll.UntilAsync(() => lab.Gates.Held.Any(k => k.StartsWith("fault:cache", StringComparison.Ordinal)) || restart.IsCompleted,
             Timeout, "the restart has begun", cancellationToken: TestContext.Current.CancellationToken);
-        var twice = await lab.ExecuteAsync("cache", FaultCommands.RestartServer);
+        var twice = await lab.ExecuteAsync(ResourceNames.Cache, FaultCommands.RestartServer);
         twice.Success.ShouldBeFalse();
         twice.Message.ShouldNotBeNull().ShouldContain("still being applied");
 

@@ -34,7 +34,7 @@ public sealed class CommandsFixture : LabFixture
     ];
 
     protected override IEnumerable<string> ResourcesToAwait =>
-        ["messaging", "cache", "postgres", "queuelab", "etcd", "processor", "sequencer", "publisher", "coordinator", "consumer"];
+        [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Publisher, ResourceNames.Coordinator, ResourceNames.Consumer];
 
     public string ReportDirectory => Path.Combine(StateDirectory, "reports");
 

@@ -42,7 +42,7 @@ public sealed class LabFileTests : IDisposable
             ["QueueLab:Ordering:Processor:WorkTime"] = "00:00:00",
         }).Build());
         var path = Path.Combine(_state, LabFile.FileName);
-        var file = new LabFile(Environment.ProcessId, new Dictionary<string, string> { ["cache"] = "127.0.0.1:1,password=x" }, setup,
+        var file = new LabFile(Environment.ProcessId, new Dictionary<string, string> { [ResourceNames.Cache] = "127.0.0.1:1,password=x" }, setup,
             new DashboardOtlp("http://127.0.0.1:18889", "grpc", $"x-otlp-api-key={Key}"));
         file.Write(path);
         file.Write(path); // overwriting keeps the mode
@@ -51,7 +51,7 @@ public sealed class LabFileTests : IDisposable
         read.Setup.ShouldBe(setup with { Rabbit = read.Setup.Rabbit });
         read.Setup.Ordering.Processors.ShouldBe(4);
         read.Setup.Pipelines.Rabbit.ShouldBeFalse();
-        read.ConnectionStrings["cache"].ShouldBe("127.0.0.1:1,password=x");
+        read.ConnectionStrings[ResourceNames.Cache].ShouldBe("127.0.0.1:1,password=x");
         read.IsAlive.ShouldBeTrue();
         if (!OperatingSystem.IsWindows())
         {

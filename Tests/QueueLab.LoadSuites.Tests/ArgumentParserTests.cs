@@ -14,8 +14,8 @@ public sealed class ArgumentParserTests
         o.Suite.ShouldBe("ordered-burst");
         (o.Messages, o.Rate, o.Duration, o.Processors, o.InFlight, o.WorkMs, o.Phase, o.ReportDirectory)
             .ShouldBe((500, 33.6, TimeSpan.FromMinutes(5), 3, 8, 500.0, 2, "/tmp/r"));
-        o.ConnectionStrings["cache"].ShouldBe("127.0.0.1:16379,password=x=y");
-        o.ConnectionStrings["messaging"].ShouldBe("amqp://u:p@127.0.0.1:15673");
+        o.ConnectionStrings[ResourceNames.Cache].ShouldBe("127.0.0.1:16379,password=x=y");
+        o.ConnectionStrings[ResourceNames.Messaging].ShouldBe("amqp://u:p@127.0.0.1:15673");
         o.UsesRunningLab.ShouldBeTrue();
     }
 
@@ -58,9 +58,9 @@ public sealed class ArgumentParserTests
         var profile = settings.Profile();
 
         profile.AppHostSettings.ShouldContain("QueueLab:Phase=3");
-        profile.Resources.ShouldContain("etcd");
-        profile.Resources.ShouldContain("coordinator");
-        profile.Resources.Last().ShouldBe("consumer");
+        profile.Resources.ShouldContain(ResourceNames.Etcd);
+        profile.Resources.ShouldContain(ResourceNames.Coordinator);
+        profile.Resources.Last().ShouldBe(ResourceNames.Consumer);
         settings.Deduplicates.ShouldBeTrue();
         settings.ReadyConsumers(3).ShouldBe((1, 6));
         (settings with { Consumers = 2 }).ReadyConsumers(3).ShouldBe((1, 3));
@@ -74,9 +74,9 @@ public sealed class ArgumentParserTests
         var environment = new Dictionary<string, string> { ["ConnectionStrings__cache"] = "127.0.0.1:1,password=from-env", ["ConnectionStrings__queuelab"] = "Host=env" };
         var o = ArgumentParser.Parse(["rabbit-burst", "--queuelab", "Host=arg"], name => environment.GetValueOrDefault(name));
 
-        o.ConnectionStrings["cache"].ShouldBe("127.0.0.1:1,password=from-env");
-        o.ConnectionStrings["queuelab"].ShouldBe("Host=arg", "the command line wins");
-        o.ConnectionStrings.ContainsKey("messaging").ShouldBeFalse();
+        o.ConnectionStrings[ResourceNames.Cache].ShouldBe("127.0.0.1:1,password=from-env");
+        o.ConnectionStrings[ResourceNames.Database].ShouldBe("Host=arg", "the command line wins");
+        o.ConnectionStrings.ContainsKey(ResourceNames.Messaging).ShouldBeFalse();
         o.UsesRunningLab.ShouldBeTrue();
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.RabbitPipeline.Tests;
 
@@ -19,7 +19,7 @@ public sealed class ConsumerStopTests(Phase2Fixture lab)
     public async Task Stopping_a_consumer_while_messages_flow_loses_nothing_and_processes_nothing_twice()
     {
         var prefix = $"stop-{Guid.NewGuid():N}"[..13];
-        var replica = lab.Resources.Snapshots("consumer").Keys.Order().First();
+        var replica = lab.Resources.Snapshots(ResourceNames.Consumer).Keys.Order().First();
         await using var channel = await lab.Rabbit.CreateChannelAsync(cancellationToken: Ct);
         var clock = Stopwatch.StartNew();
 

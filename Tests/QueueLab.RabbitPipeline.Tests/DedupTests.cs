@@ -1,4 +1,4 @@
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 
 namespace QueueLab.RabbitPipeline.Tests;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 using RabbitMQ.Client;
 

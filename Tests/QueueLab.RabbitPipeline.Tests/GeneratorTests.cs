@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.RabbitPipeline.Tests;
 

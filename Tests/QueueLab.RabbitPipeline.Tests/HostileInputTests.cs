@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using QueueLab.Consumer;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using RabbitMQ.Client;
 
 namespace QueueLab.RabbitPipeline.Tests;
@@ -162,14 +162,14 @@ public abstract class HostileInputTests(RabbitLabFixture lab)
     {
         var run = Guid.NewGuid().ToString("N")[..10];
         var good = new List<string>();
-        await using var transient = new LogWatch(lab, "consumer", $"drop-{run}");
+        await using var transient = new LogWatch(lab, ResourceNames.Consumer, $"drop-{run}");
         await using var channel = await ConfirmChannelAsync();
         for (var i = 0; i < 150; i++)
         {
             good.Add(await PublishGoodAsync(channel, $"drop-{run}-{i}"));
             if (i == 50)
             {
-                var dropped = await lab.Faults.Servers.DropConnectionsAsync("postgres", Ct);
+                var dropped = await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Postgres, Ct);
                 dropped.Detail.ShouldNotStartWith("0 ", customMessage: "the consumers held PostgreSQL connections to lose");
                 lab.Probe.Database.Clear();
             }

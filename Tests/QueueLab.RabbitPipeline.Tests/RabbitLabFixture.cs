@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Aspire.Hosting.Testing;
 using QueueLab.Lab.Rabbit;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Testing;
 using RabbitMQ.Client;
 using StackExchange.Redis;
@@ -35,7 +35,7 @@ public abstract class RabbitLabFixture : LabFixture
         $"QueueLab:Rabbit:Consumer:MaxRetries={MaxRetries}",
     ];
 
-    protected override IEnumerable<string> ResourcesToAwait => [.. base.ResourcesToAwait, "schema-manager", "publisher", "consumer"];
+    protected override IEnumerable<string> ResourcesToAwait => [.. base.ResourcesToAwait, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Consumer];
 
     /// <summary>Pipeline A's stored outcome (processing log, final states).</summary>
     public RabbitProbe Probe => _probe ?? throw new InvalidOperationException("Not started.");
@@ -49,9 +49,9 @@ public abstract class RabbitLabFixture : LabFixture
     protected override async ValueTask StartedAsync()
     {
         _probe = RabbitProbe.Connect(await GetConnectionStringAsync(ResourceNames.Database));
-        _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync("cache"));
-        _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("messaging")) }.CreateConnectionAsync();
-        Publisher = App.CreateHttpClient("publisher");
+        _redis = await ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache));
+        _rabbit = await new ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync(ResourceNames.Messaging)) }.CreateConnectionAsync();
+        Publisher = App.CreateHttpClient(ResourceNames.Publisher);
 
         // Every replica consumes every queue before a test publishes.
         await using var channel = await Rabbit.CreateChannelAsync();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

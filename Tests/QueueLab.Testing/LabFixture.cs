@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using QueueLab.Lab;
 using QueueLab.Lab.Faults;
 using QueueLab.Lab.Resources;
 using Xunit;
@@ -39,7 +40,7 @@ public class LabFixture : IAsyncLifetime
     protected virtual IEnumerable<string> Arguments => [];
 
     /// <summary>The resources that must be healthy before the collection's tests run.</summary>
-    protected virtual IEnumerable<string> ResourcesToAwait => ["messaging", "cache", "postgres", "queuelab", "etcd"];
+    protected virtual IEnumerable<string> ResourcesToAwait => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd];
 
     public async ValueTask InitializeAsync()
     {

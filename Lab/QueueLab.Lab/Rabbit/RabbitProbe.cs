@@ -1,5 +1,5 @@
 using Npgsql;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Verification;
 using RabbitMQ.Client;
 
@@ -122,7 +122,7 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
 
     /// <summary>Final states stored for exactly these message ids.</summary>
     public Task<long> FinalStateCountAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default) =>
-        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = ANY($1)", cancellationToken, messageIds.ToArray());
+        CountAsync($"SELECT count(*) FROM {LabTables.FinalStates} WHERE message_id = ANY($1)", cancellationToken, (object)messageIds.ToArray());
 
     /// <summary>The distinct queues the messages <paramref name="ids"/> covers have final states on.</summary>
     public Task<long> FinalStateQueuesAsync(MessageIdPattern ids, CancellationToken cancellationToken = default) =>

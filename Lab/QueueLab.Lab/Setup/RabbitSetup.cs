@@ -25,7 +25,7 @@ public sealed record RabbitSetup(int Phase, int Consumers, int Coordinators, IRe
         return new RabbitSetup(phase,
             SetupValues.Int(configuration, $"{Section}:Consumers", 3, 1, 32),
             SetupValues.Int(configuration, $"{Section}:Coordinators", 2, 1, 8),
-            queues.Count > 0 ? queues : [.. QueueLab.Messaging.LabTopology.DefaultQueues.Select(q => q.Name)]);
+            queues.Count > 0 ? queues : [.. QueueLab.Rabbit.LabTopology.DefaultQueues.Select(q => q.Name)]);
     }
 
     /// <summary>Exactly once from phase 2 on; at least once in phase 1.</summary>

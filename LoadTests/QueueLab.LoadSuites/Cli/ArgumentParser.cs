@@ -58,7 +58,7 @@ public static class ArgumentParser
     }
 
     /// <summary>The connection names a suite can use; each may also come from <c>ConnectionStrings__{name}</c>.</summary>
-    public static readonly IReadOnlyList<string> ConnectionNames = ["cache", "messaging", "queuelab"];
+    public static readonly IReadOnlyList<string> ConnectionNames = [ResourceNames.Cache, ResourceNames.Messaging, ResourceNames.Database];
 
     /// <summary>
     /// <see cref="Parse(IReadOnlyList{string})"/>, then every connection string not given on the command line taken from

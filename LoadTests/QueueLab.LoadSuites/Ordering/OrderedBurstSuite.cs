@@ -31,7 +31,7 @@ public sealed class OrderedBurstSuite : ISuite
         await client.WaitReadyAsync(lab.KnowsShape ? settings.Processors : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 
-        var cpu = CpuProfile.Start(lab, "processor", "sequencer", "cache");
+        var cpu = CpuProfile.Start(lab, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache);
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Burst(messages), options,
             drainTimeout: ideal * 4 + TimeSpan.FromSeconds(60), alongside: null, cancellationToken).ConfigureAwait(false);
         var cpuUsage = cpu.Stop();

@@ -27,8 +27,8 @@ public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Wor
             $"QueueLab:Ordering:Processor:MaxInFlight={InFlight}",
             $"QueueLab:Ordering:Processor:WorkTime={Work.ToString("c", CultureInfo.InvariantCulture)}",
         ],
-        ["cache", "processor", "sequencer"],
-        ["cache"]);
+        [ResourceNames.Cache, ResourceNames.Processor, ResourceNames.Sequencer],
+        [ResourceNames.Cache]);
 
     public string Describe() =>
         $"{Processors} processors x {InFlight} in flight, {Work.TotalMilliseconds:0.###} ms work";

@@ -3,7 +3,7 @@ using QueueLab.LoadSuites.Cli;
 using QueueLab.LoadSuites.Labs;
 using QueueLab.LoadSuites.Suites;
 using QueueLab.LoadSuites.Verification;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.LoadSuites.Rabbit;
 
@@ -31,7 +31,7 @@ public sealed class RabbitBurstSuite : ISuite
         await client.WaitReadyAsync(perQueue, total, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await RabbitRun.WarmUpAsync(client, settings, options.Warmup ?? 300, options, cancellationToken).ConfigureAwait(false);
 
-        var cpu = CpuProfile.Start(lab, "consumer", "messaging", "postgres", "cache");
+        var cpu = CpuProfile.Start(lab, ResourceNames.Consumer, ResourceNames.Messaging, ResourceNames.Postgres, ResourceNames.Cache);
         var run = await RabbitRun.RunAsync(client, settings, Name, Simulation.Burst(messages), options,
             TimeSpan.FromSeconds(120 + (messages / 50)), alongside: null, cancellationToken).ConfigureAwait(false);
         var cpuUsage = cpu.Stop();

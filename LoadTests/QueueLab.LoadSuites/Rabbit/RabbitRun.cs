@@ -2,7 +2,7 @@ using System.Diagnostics;
 using QueueLab.LoadRunner;
 using QueueLab.LoadSuites.Cli;
 using QueueLab.LoadSuites.Verification;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 using QueueLab.Verification;
 using RabbitMQ.Client;
 

@@ -1,6 +1,6 @@
 using QueueLab.LoadSuites.Cli;
 using QueueLab.LoadSuites.Labs;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.LoadSuites.Rabbit;
 
@@ -24,9 +24,9 @@ public sealed record RabbitSettings(int Phase, int Consumers, int ConfirmWindow)
     public LabProfile Profile() => new(
         ["QueueLab:Pipelines=rabbit", $"QueueLab:Phase={Phase}", $"QueueLab:Rabbit:Consumers={Consumers}"],
         Phase == 3
-            ? ["messaging", "cache", "postgres", "queuelab", "etcd", "schema-manager", "publisher", "coordinator", "consumer"]
-            : ["messaging", "cache", "postgres", "queuelab", "schema-manager", "publisher", "consumer"],
-        ["messaging", "queuelab"]);
+            ? [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Coordinator, ResourceNames.Consumer]
+            : [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Consumer],
+        [ResourceNames.Messaging, ResourceNames.Database]);
 
     /// <summary>
     /// The consumers a lab this suite started has on each default queue once it is ready, and in all: in phases 1 and

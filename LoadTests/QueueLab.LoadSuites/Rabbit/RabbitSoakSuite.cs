@@ -3,7 +3,7 @@ using QueueLab.LoadSuites.Cli;
 using QueueLab.LoadSuites.Labs;
 using QueueLab.LoadSuites.Suites;
 using QueueLab.LoadSuites.Verification;
-using QueueLab.Messaging;
+using QueueLab.Rabbit;
 
 namespace QueueLab.LoadSuites.Rabbit;
 

@@ -17,7 +17,7 @@ public sealed class FailoverTests(OrderingFixture lab)
         var expected = Enumerable.Range(0, 300).Select(i => first + i).ToList();
         var token = (string)(await lab.Db.StringGetAsync(lab.Keys.SequencerLock))!;
         var epochBefore = (long)await lab.Db.StringGetAsync(lab.Keys.SequencerEpoch);
-        var instances = lab.Resources.Snapshots("sequencer").Keys.ToList();
+        var instances = lab.Resources.Snapshots(ResourceNames.Sequencer).Keys.ToList();
         var instance = token[..token.LastIndexOf(':')];
         var leaderId = instances.SingleOrDefault(id => id.EndsWith(instance, StringComparison.Ordinal) || instance.EndsWith(id, StringComparison.Ordinal));
         leaderId.ShouldNotBeNull($"the lock token {token} names one of the replicas {string.Join(", ", instances)}");
@@ -44,7 +44,7 @@ public sealed class FailoverTests(OrderingFixture lab)
             // Bring the stopped replica back as a standby for the tests that follow.
             var started = await lab.App.ResourceCommands.ExecuteCommandAsync(leaderId, KnownResourceCommands.StartCommand, CancellationToken.None);
             started.Success.ShouldBeTrue(started.Message);
-            await Poll.UntilAsync(() => lab.Resources.Snapshots("sequencer").TryGetValue(leaderId, out var e)
+            await Poll.UntilAsync(() => lab.Resources.Snapshots(ResourceNames.Sequencer).TryGetValue(leaderId, out var e)
                     && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy,
                 TimeSpan.FromSeconds(60), $"{leaderId} runs again", cancellationToken: TestContext.Current.CancellationToken);
         }

@@ -27,7 +27,7 @@ public sealed class PostgresRecordTests(PostgresRecordFixture lab)
         var messages = (await lab.Db.ListRangeAsync(keys.Output)).Select(v => OrderingJson.DeserializeOutput(v!)).ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(StageReport.Describe(messages));
         messages.Select(m => m.Seq).ShouldBe(expected);
-        await using var dataSource = NpgsqlDataSource.Create(await lab.GetConnectionStringAsync("queuelab"));
+        await using var dataSource = NpgsqlDataSource.Create(await lab.GetConnectionStringAsync(ResourceNames.Database));
         await using var command = dataSource.CreateCommand("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM ordering_records");
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         (await reader.ReadAsync(TestContext.Current.CancellationToken)).ShouldBeTrue();
