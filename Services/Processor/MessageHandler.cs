@@ -35,6 +35,8 @@ public sealed partial class MessageHandler(
     private readonly MicroBatcher<Completion, CompletionOutcome> _completions = new(
         batch => store.CompleteManyAsync(batch, systemOfRecord.RecordedByCompletionScript), MaxCompletionBatch);
 
+    private readonly string _input = store.Keys.Input.ToString();
+
     public async Task HandleAsync(TakenMessage taken, CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -58,13 +60,8 @@ public sealed partial class MessageHandler(
             return;
         }
 
-        ActivityContext.TryParse(message.TraceParent, null, out var parent);
-        using var activity = ProcessorTelemetry.Source.StartActivity($"process {message.Seq}", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", store.Keys.Input.ToString());
-        activity?.SetTag("messaging.message.id", message.Seq);
-
         var processingAt = time.GetUtcNow();
+        using var activity = ProcessorTelemetry.StartProcess(message, _input, processingAt);
         var started = time.GetTimestamp();
         var attempt = 1;
         while (true)
@@ -94,7 +91,7 @@ public sealed partial class MessageHandler(
         var processedAt = processingAt + time.GetElapsedTime(started);
         var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, attempt);
         var body = OrderingJson.Serialize(result);
-        var traceParent = activity?.Id ?? message.TraceParent ?? "";
+        var traceParent = ProcessorTelemetry.TraceParentFor(activity, message);
         var completion = new Completion(message.Seq, taken.Raw, taken.Fingerprint, body, traceParent, processedAt.ToUnixTimeMilliseconds());
 
         if (!systemOfRecord.RecordedByCompletionScript)

@@ -259,6 +259,10 @@ public sealed partial class SequencerWorker(
         }
     }
 
+    /// <summary>
+    /// A <c>sequence {seq}</c> span for each emitted message whose process span was sampled (its trace context says
+    /// so): it continues that trace. Messages that were not sampled cost nothing here.
+    /// </summary>
     private static void TraceEmitted(SequenceBatch batch, DateTimeOffset started)
     {
         if (!SequencerTelemetry.Source.HasListeners())
@@ -268,7 +272,12 @@ public sealed partial class SequencerWorker(
 
         foreach (var result in batch.EmittedResults)
         {
-            ActivityContext.TryParse(result.TraceParent, null, out var parent);
+            if (result.TraceParent.Length == 0 || !ActivityContext.TryParse(result.TraceParent, null, out var parent)
+                || (parent.TraceFlags & ActivityTraceFlags.Recorded) == 0)
+            {
+                continue;
+            }
+
             using var activity = SequencerTelemetry.Source.StartActivity($"sequence {result.Seq}", ActivityKind.Producer, parent, startTime: started);
             activity?.SetTag("messaging.system", "redis");
             activity?.SetTag("messaging.message.id", result.Seq);
