@@ -51,8 +51,9 @@ public static class SequencerScripts
     /// for long): the claims, records and skips of seqs more than ARGV[6] behind the next seq are deleted (the
     /// trimmed-to key says how far), and the output and dead-letter lists are cut from their heads to their limits.
     /// </para>
-    /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, then seq, traceparent,
-    /// processed-at (ms) for each emitted message}.
+    /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, the cursor (the id of the
+    /// last stream entry taken in, which an idle leader blocks after), then seq, traceparent, processed-at (ms) for
+    /// each emitted message}.
     /// </summary>
     public const string Sequence = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
@@ -137,7 +138,7 @@ public static class SequencerScripts
         if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
         local more = 0
         if read == readCount or emitted + skipped == maxPass then more = 1 end
-        local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more}
+        local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more, last}
         for i = 1, #info do result[#result + 1] = info[i] end
         return result
         """;
