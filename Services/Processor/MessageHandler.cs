@@ -15,7 +15,8 @@ namespace QueueLab.Processor;
 /// script writes only if it removed the message). Whatever the message's bytes, it ends in exactly one of the two.
 /// Failures of the work count against the retry limit; transient failures of Redis or PostgreSQL are retried until
 /// they heal or the processor stops (then the message stays in flight and is returned to the input); a data error
-/// that retrying cannot heal dead-letters the message at once.
+/// that retrying cannot heal dead-letters the message at once. Messages with no work to wait for are handled a batch
+/// at a time (<see cref="HandleBatchAsync"/>, in MessageHandler.Batch.cs), with the same steps and outcomes.
 /// </summary>
 public sealed partial class MessageHandler(
     ProcessorStore store,
@@ -118,7 +119,8 @@ public sealed partial class MessageHandler(
         switch (outcome)
         {
             case CompletionOutcome.Completed:
-                metrics.Processed(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
+                metrics.Processed(1);
+                metrics.Timings(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
                 break;
             case CompletionOutcome.Decided:
                 await DeadLetterDecidedAsync(taken, "its result was ready", cancellationToken).ConfigureAwait(false);
