@@ -63,6 +63,12 @@ public sealed partial class MessageHandler(
 
         var processingAt = time.GetUtcNow();
         using var activity = ProcessorTelemetry.StartProcess(message, _input, processingAt);
+        if (activity is not null)
+        {
+            // One message per flow here: its Redis and PostgreSQL calls nest under its span, as they always did.
+            Activity.Current = activity;
+        }
+
         var started = time.GetTimestamp();
         var attempt = 1;
         while (true)
