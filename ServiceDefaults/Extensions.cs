@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using QueueLab.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -68,7 +69,9 @@ public static class Extensions
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(builder.Environment.ApplicationName)
+                // Per-message spans are sampled: a bounded number of new traces per second (TraceSampling).
+                tracing.SetSampler(TraceSampling.FromConfiguration(builder.Configuration))
+                    .AddSource(builder.Environment.ApplicationName)
                     .AddSource(extraSources)
                     .AddAspNetCoreInstrumentation(options =>
                         // Health probes are noise in the trace view.

@@ -14,7 +14,8 @@ namespace QueueLab.Processor;
 /// script writes only if it removed the message). Whatever the message's bytes, it ends in exactly one of the two.
 /// Failures of the work count against the retry limit; transient failures of Redis or PostgreSQL are retried until
 /// they heal or the processor stops (then the message stays in flight and is returned to the input); a data error
-/// that retrying cannot heal dead-letters the message at once.
+/// that retrying cannot heal dead-letters the message at once. Messages with no work to wait for are handled a batch
+/// at a time (<see cref="HandleBatchAsync"/>, in MessageHandler.Batch.cs), with the same steps and outcomes.
 /// </summary>
 public sealed partial class MessageHandler(
     ProcessorStore store,
@@ -33,6 +34,8 @@ public sealed partial class MessageHandler(
     // group, not one per message); each handler still waits for its own message's completion.
     private readonly MicroBatcher<Completion, CompletionOutcome> _completions = new(
         batch => store.CompleteManyAsync(batch, systemOfRecord.RecordedByCompletionScript), MaxCompletionBatch);
+
+    private readonly string _input = store.Keys.Input.ToString();
 
     public async Task HandleAsync(TakenMessage taken, CancellationToken cancellationToken)
     {
@@ -57,13 +60,14 @@ public sealed partial class MessageHandler(
             return;
         }
 
-        ActivityContext.TryParse(message.TraceParent, null, out var parent);
-        using var activity = ProcessorTelemetry.Source.StartActivity($"process {message.Seq}", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", store.Keys.Input.ToString());
-        activity?.SetTag("messaging.message.id", message.Seq);
-
         var processingAt = time.GetUtcNow();
+        using var activity = ProcessorTelemetry.StartProcess(message, _input, processingAt);
+        if (activity is not null)
+        {
+            // One message per flow here: its Redis and PostgreSQL calls nest under its span, as they always did.
+            Activity.Current = activity;
+        }
+
         var started = time.GetTimestamp();
         var attempt = 1;
         while (true)
@@ -93,7 +97,7 @@ public sealed partial class MessageHandler(
         var processedAt = processingAt + time.GetElapsedTime(started);
         var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, attempt);
         var body = OrderingJson.Serialize(result);
-        var traceParent = activity?.Id ?? message.TraceParent ?? "";
+        var traceParent = ProcessorTelemetry.TraceParentFor(activity, message);
         var completion = new Completion(message.Seq, taken.Raw, taken.Fingerprint, body, traceParent, processedAt.ToUnixTimeMilliseconds());
 
         if (!systemOfRecord.RecordedByCompletionScript)
@@ -120,7 +124,8 @@ public sealed partial class MessageHandler(
         switch (outcome)
         {
             case CompletionOutcome.Completed:
-                metrics.Processed(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
+                metrics.Processed(1);
+                metrics.Timings(message.CreatedAt is { } created ? processingAt - created : null, processedAt - processingAt);
                 break;
             case CompletionOutcome.Decided:
                 await DeadLetterDecidedAsync(taken, "its result was ready", cancellationToken).ConfigureAwait(false);

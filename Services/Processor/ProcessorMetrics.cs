@@ -29,9 +29,12 @@ public sealed class ProcessorMetrics
         _processDuration = meter.CreateHistogram<double>("queuelab.processor.process.duration", "s", "From the start of processing to processed.");
     }
 
-    public void Processed(TimeSpan? waited, TimeSpan processing)
+    /// <summary>Counts messages completed together (one call per batch).</summary>
+    public void Processed(int count) => _processed.Add(count);
+
+    /// <summary>One message's wait and processing time (histograms: a distribution over messages).</summary>
+    public void Timings(TimeSpan? waited, TimeSpan processing)
     {
-        _processed.Add(1);
         if (waited is { } w && w >= TimeSpan.Zero)
         {
             _waitDuration.Record(w.TotalSeconds);

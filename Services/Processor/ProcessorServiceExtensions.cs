@@ -30,6 +30,13 @@ public static class ProcessorServiceExtensions
             new OrderingKeys(sp.GetRequiredService<IOptions<ProcessorOptions>>().Value.KeyPrefix),
             sp.GetRequiredService<ProcessorIdentity>().Id));
 
+        // Blocking waits (an idle processor blocks on the input) never go over the shared, multiplexed connection.
+        builder.Services.AddSingleton(sp => new BlockingConnection(
+            builder.Configuration.GetConnectionString(RedisConnectionName)
+                ?? throw new InvalidOperationException($"No connection string '{RedisConnectionName}' (the AppHost's WithReference(cache))."),
+            $"{sp.GetRequiredService<ProcessorIdentity>().Id}:blocking",
+            sp.GetRequiredService<IOptions<ProcessorOptions>>().Value.IdleWait));
+
         if (builder.Configuration.GetValue<SystemOfRecordKind>($"{ProcessorOptions.Section}:SystemOfRecord") == SystemOfRecordKind.Postgres)
         {
             builder.AddNpgsqlDataSource(DatabaseConnectionName);

@@ -9,8 +9,12 @@ namespace QueueLab.Processor;
 /// <summary>
 /// Keeps up to <c>MaxInFlight</c> messages in process: whenever slots are free it moves that many messages from
 /// the input into this processor's in-flight list in one script call, parses and claims them in a second one, and
-/// hands each to the <see cref="MessageHandler"/>. On stop it cancels the work and returns whatever is still in flight
-/// to the input.
+/// hands them to the <see cref="MessageHandler"/>. With no work to wait for (<c>WorkTime</c> 0, no simulated failures)
+/// the messages that claimed their seq are handled as one batch in this loop (no task per message) and completed in
+/// one script call; every other message (any message when there is work to wait for, and every message that is
+/// dead-lettered) gets a handler task of its own, as before. When the input is empty it blocks on it (on a connection
+/// of its own) until a message arrives. On stop it cancels the work and returns whatever is still in flight to the
+/// input.
 /// <para>
 /// A message in its own in-flight list that no handler of this process works on (a take whose reply was lost to a
 /// dropped connection after Redis had moved the messages, or a handler that failed unexpectedly) is adopted: handled
@@ -20,6 +24,7 @@ namespace QueueLab.Processor;
 /// </summary>
 public sealed partial class ProcessorWorker(
     ProcessorStore store,
+    BlockingConnection blocking,
     MessageHandler handler,
     IOptions<ProcessorOptions> options,
     ProcessorMetrics metrics,
@@ -32,6 +37,7 @@ public sealed partial class ProcessorWorker(
     // copies can be in flight twice), and how many times its handling failed unexpectedly.
     private readonly ConcurrentDictionary<string, int> _handling = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private bool _blockingFailed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,6 +46,7 @@ public sealed partial class ProcessorWorker(
         var running = new ConcurrentDictionary<Task, bool>();
         var reconcileAt = time.GetTimestamp();
         var suspect = true; // messages left in flight by an earlier life of this processor id are adopted at once
+        var batching = o.WorkTime == TimeSpan.Zero && o.FailureRate == 0;
         LogStarting(store.ProcessorId, o.MaxInFlight, o.WorkTime.TotalMilliseconds);
         try
         {
@@ -91,9 +98,16 @@ public sealed partial class ProcessorWorker(
                     slots.Release(free - taken.Count);
                 }
 
+                List<TakenMessage>? inline = null;
                 for (var i = 0; i < taken.Count; i++)
                 {
                     var message = taken[i];
+                    if (batching && i >= quarantined && message.Claim == SeqClaim.Claimed && message.Parsed.IsValid)
+                    {
+                        (inline ??= new List<TakenMessage>(taken.Count)).Add(message);
+                        continue;
+                    }
+
                     _handling.AddOrUpdate(message.Fingerprint, 1, (_, n) => n + 1);
                     var task = RunAsync(message, quarantine: i < quarantined, slots, stoppingToken);
                     running[task] = true;
@@ -101,9 +115,15 @@ public sealed partial class ProcessorWorker(
                         TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
+                if (inline is not null)
+                {
+                    // Handled here before the next take or reconciliation, so none of these can look like an orphan.
+                    await RunBatchAsync(inline, slots, stoppingToken).ConfigureAwait(false);
+                }
+
                 if (taken.Count == 0)
                 {
-                    await Task.Delay(o.IdlePollInterval, time, stoppingToken).ConfigureAwait(false);
+                    await WaitForInputAsync(o, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -184,6 +204,61 @@ public sealed partial class ProcessorWorker(
         }
     }
 
+    /// <summary>Handles messages that need no wait as one batch (<see cref="MessageHandler.HandleBatchAsync"/>); an
+    /// unexpected failure of the batch counts against each of its messages.</summary>
+    private async Task RunBatchAsync(List<TakenMessage> batch, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        metrics.InFlight(batch.Count);
+        try
+        {
+            await handler.HandleBatchAsync(batch, stoppingToken).ConfigureAwait(false);
+            if (!_failures.IsEmpty)
+            {
+                batch.ForEach(m => _failures.TryRemove(m.Fingerprint, out _));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Still in the in-flight list: returned to the input on stop.
+        }
+        catch (Exception ex)
+        {
+            foreach (var message in batch)
+            {
+                await FailedAsync(message, ex, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            metrics.InFlight(-batch.Count);
+            slots.Release(batch.Count);
+        }
+    }
+
+    /// <summary>
+    /// The input was empty: block until a message arrives (or <c>IdleWait</c> passes) on the connection kept for
+    /// blocking commands, so an idle processor costs nothing. If that connection fails, poll instead.
+    /// </summary>
+    private async Task WaitForInputAsync(ProcessorOptions o, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var database = await blocking.DatabaseAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            await BlockingReads.WaitForListAsync(database, store.Keys.Input, o.IdleWait).WaitAsync(stoppingToken).ConfigureAwait(false);
+            _blockingFailed = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (!_blockingFailed)
+            {
+                _blockingFailed = true;
+                LogBlockingWaitFailed(ex.Message, o.IdlePollInterval.TotalMilliseconds);
+            }
+
+            await Task.Delay(o.IdlePollInterval, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>An unexpected failure: the message stays in flight to be adopted again, up to <c>MaxHandlerFailures</c>
     /// times; then it is dead-lettered.</summary>
     private async Task FailedAsync(TakenMessage message, Exception error, CancellationToken stoppingToken)
@@ -241,6 +316,9 @@ public sealed partial class ProcessorWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Adopting {Count} messages in this processor's in-flight list that no handler works on")]
     private partial void LogAdopted(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for input on the blocking connection failed ({Error}); polling every {PollMs} ms until it works again")]
+    private partial void LogBlockingWaitFailed(string error, double pollMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Taking messages failed: {Error}")]
     private partial void LogTakeFailed(string error);

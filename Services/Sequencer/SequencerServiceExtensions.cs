@@ -25,6 +25,12 @@ public static class SequencerServiceExtensions
         builder.Services.AddSingleton(sp => new SequencerStore(
             sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(),
             new OrderingKeys(sp.GetRequiredService<IOptions<SequencerOptions>>().Value.KeyPrefix)));
+        // The idle leader's blocking read of the results stream never goes over the shared, multiplexed connection.
+        builder.Services.AddSingleton(sp => new BlockingConnection(
+            builder.Configuration.GetConnectionString(RedisConnectionName)
+                ?? throw new InvalidOperationException($"No connection string '{RedisConnectionName}' (the AppHost's WithReference(cache))."),
+            $"{sp.GetRequiredService<SequencerIdentity>().Token}:blocking",
+            sp.GetRequiredService<IOptions<SequencerOptions>>().Value.IdleWait));
         builder.Services.AddSingleton<SequencerMetrics>();
         builder.Services.AddHostedService<SequencerWorker>();
         return builder;

@@ -9,12 +9,14 @@ namespace QueueLab.Sequencer;
 /// <summary>
 /// Standby until it gets the lock (asking every <c>AcquireInterval</c>, and at once when a leader announces its
 /// release), then leader: a watchdog extends the lock, and the sequence script is called in a loop with this
-/// leader's token and epoch. The leader stops calling as soon as its lease lapses locally or the script refuses
+/// leader's token and epoch; when a call finds nothing to do, the leader blocks on the results stream until the next
+/// result arrives. The leader stops calling as soon as its lease lapses locally or the script refuses
 /// it; on a graceful stop it releases the lock and announces it.
 /// </summary>
 public sealed partial class SequencerWorker(
     SequencerStore store,
     IConnectionMultiplexer redis,
+    BlockingConnection blocking,
     SequencerIdentity identity,
     IOptions<SequencerOptions> options,
     SequencerMetrics metrics,
@@ -23,6 +25,7 @@ public sealed partial class SequencerWorker(
     ILogger<SequencerWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private bool _blockingFailed;
 
     protected override async Task ExecuteAsync(CancellationToken hostStopping)
     {
@@ -211,8 +214,32 @@ public sealed partial class SequencerWorker(
             metrics.Gap(gaps.Current);
             if (!batch.More && batch.Read == 0 && batch.Emitted + batch.Skipped == 0)
             {
-                await Task.Delay(o.IdlePollInterval, time, cancellationToken).ConfigureAwait(false);
+                await WaitForResultsAsync(batch.Cursor, o, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Nothing to do: block until a result arrives after the cursor (or <c>IdleWait</c> passes) on the connection kept
+    /// for blocking commands, then call the fenced sequence script again. If that connection fails, poll instead.
+    /// </summary>
+    private async Task WaitForResultsAsync(string cursor, SequencerOptions o, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var database = await blocking.DatabaseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await BlockingReads.WaitForStreamAsync(database, store.Keys.Results, cursor, o.IdleWait).WaitAsync(cancellationToken).ConfigureAwait(false);
+            _blockingFailed = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (!_blockingFailed)
+            {
+                _blockingFailed = true;
+                LogBlockingWaitFailed(ex.Message, o.IdlePollInterval.TotalMilliseconds);
+            }
+
+            await Task.Delay(o.IdlePollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -259,6 +286,10 @@ public sealed partial class SequencerWorker(
         }
     }
 
+    /// <summary>
+    /// A <c>sequence {seq}</c> span for each emitted message whose process span was sampled (its trace context says
+    /// so): it continues that trace. Messages that were not sampled cost nothing here.
+    /// </summary>
     private static void TraceEmitted(SequenceBatch batch, DateTimeOffset started)
     {
         if (!SequencerTelemetry.Source.HasListeners())
@@ -268,7 +299,12 @@ public sealed partial class SequencerWorker(
 
         foreach (var result in batch.EmittedResults)
         {
-            ActivityContext.TryParse(result.TraceParent, null, out var parent);
+            if (result.TraceParent.Length == 0 || !ActivityContext.TryParse(result.TraceParent, null, out var parent)
+                || (parent.TraceFlags & ActivityTraceFlags.Recorded) == 0)
+            {
+                continue;
+            }
+
             using var activity = SequencerTelemetry.Source.StartActivity($"sequence {result.Seq}", ActivityKind.Producer, parent, startTime: started);
             activity?.SetTag("messaging.system", "redis");
             activity?.SetTag("messaging.message.id", result.Seq);
@@ -307,6 +343,9 @@ public sealed partial class SequencerWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seq {NextSeq} has been missing for {Seconds:0.0} s while {Waiting} later results wait")]
     private partial void LogGap(long nextSeq, double seconds, long waiting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for results on the blocking connection failed ({Error}); polling every {PollMs} ms until it works again")]
+    private partial void LogBlockingWaitFailed(string error, double pollMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis call '{Call}' failed: {Error}")]
     private partial void LogRedisFailed(string call, string error);

@@ -41,7 +41,14 @@ public sealed class ProcessorOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ReapInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Wait before asking again when the input was empty.</summary>
+    /// <summary>
+    /// The longest an idle processor blocks waiting for input (<c>BLMOVE input input LEFT LEFT</c>, on a connection of
+    /// its own) before it takes again: it wakes the moment a message arrives, and costs nothing meanwhile.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan IdleWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Wait before asking again when the input was empty and the blocking wait failed (Redis unreachable).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 

@@ -38,7 +38,15 @@ public sealed class SequencerOptions
     [Range(1, 10_000)]
     public int MaxPassPerCall { get; set; } = 1000;
 
-    /// <summary>Wait before calling again after a call that found nothing to do.</summary>
+    /// <summary>
+    /// The longest an idle leader blocks on the results stream (<c>XREAD BLOCK</c> after its cursor, on a connection of
+    /// its own) before it calls the sequence script again: it wakes the moment a result arrives.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan IdleWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Wait before calling again after a call that found nothing to do when the blocking wait failed (and,
+    /// ten times this, after a failed sequence call).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 

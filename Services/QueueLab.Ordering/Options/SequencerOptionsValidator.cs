@@ -28,6 +28,12 @@ public sealed class SequencerOptionsValidator : IValidateOptions<SequencerOption
                 + $"({options.LockTtl.TotalMilliseconds} ms), or a standby takes over long after the lock expired.");
         }
 
+        if (options.IdleWait > options.GapWarningAfter)
+        {
+            failures.Add($"{s}:IdleWait ({options.IdleWait.TotalMilliseconds} ms) must be at most GapWarningAfter "
+                + $"({options.GapWarningAfter.TotalMilliseconds} ms), or an idle leader notices a gap late; lower IdleWait.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.EndsWith(':'))
         {
             failures.Add($"{s}:KeyPrefix must be non-empty and not end with ':' (for example '{OrderingKeys.DefaultPrefix}').");

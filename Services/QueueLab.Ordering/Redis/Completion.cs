@@ -1,5 +1,7 @@
+using StackExchange.Redis;
+
 namespace QueueLab.Ordering.Redis;
 
 /// <summary>One processed message to complete: its seq, its raw bytes and fingerprint (to find it in the in-flight
-/// list and its claim), the result.</summary>
-public sealed record Completion(long Seq, byte[] Raw, string Fingerprint, string Body, string TraceParent, long ProcessedAtMs);
+/// list and its claim), the result (<see cref="Body"/>: its UTF-8 JSON, as a string or as bytes from a pooled buffer).</summary>
+public sealed record Completion(long Seq, byte[] Raw, string Fingerprint, RedisValue Body, string TraceParent, long ProcessedAtMs);

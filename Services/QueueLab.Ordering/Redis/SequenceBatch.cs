@@ -1,6 +1,7 @@
 namespace QueueLab.Ordering.Redis;
 
-/// <summary>The outcome of one call of the sequence script.</summary>
+/// <summary>The outcome of one call of the sequence script. <see cref="Cursor"/> is the id of the last stream entry
+/// taken in: an idle leader waits for an entry after it.</summary>
 public sealed record SequenceBatch(
     SequenceStatus Status,
     long Read,
@@ -11,7 +12,8 @@ public sealed record SequenceBatch(
     long NextSeq,
     long BufferDepth,
     bool More,
-    IReadOnlyList<EmittedResult> EmittedResults)
+    IReadOnlyList<EmittedResult> EmittedResults,
+    string Cursor)
 {
-    public static SequenceBatch Refused(SequenceStatus status) => new(status, 0, 0, 0, 0, 0, 0, 0, false, []);
+    public static SequenceBatch Refused(SequenceStatus status) => new(status, 0, 0, 0, 0, 0, 0, 0, false, [], "0-0");
 }

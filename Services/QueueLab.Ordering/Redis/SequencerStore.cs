@@ -39,8 +39,8 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
             return SequenceBatch.Refused(status);
         }
 
-        var emitted = new List<EmittedResult>((result.Length - 9) / 3);
-        for (var i = 9; i + 2 < result.Length; i += 3)
+        var emitted = new List<EmittedResult>((result.Length - 10) / 3);
+        for (var i = 10; i + 2 < result.Length; i += 3)
         {
             emitted.Add(new EmittedResult(
                 (long)result[i],
@@ -49,6 +49,6 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
         }
 
         return new SequenceBatch(status, (long)result[1], (long)result[2], (long)result[3], (long)result[4],
-            (long)result[5], (long)result[6], (long)result[7], (long)result[8] == 1, emitted);
+            (long)result[5], (long)result[6], (long)result[7], (long)result[8] == 1, emitted, (string?)result[9] ?? "0-0");
     }
 }

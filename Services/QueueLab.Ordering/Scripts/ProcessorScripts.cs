@@ -100,11 +100,12 @@ public static class ProcessorScripts
     /// Per message: 2 when its seq is already decided or not this message's (nothing changes: the caller dead-letters
     /// it as a duplicate); 0 when it is no longer in this processor's in-flight list (a reaper returned it while this
     /// processor was paused: another processor owns it now, and nothing changes); otherwise 1: removes it from the
-    /// in-flight list, marks the seq <c>:r</c>, writes the system of record once per seq and appends the result to the
-    /// stream.
+    /// in-flight list, marks the seq <c>:r</c>, writes the system of record once per seq, appends the result to the
+    /// stream and forgets the message's reclaim count (if the reclaims hash exists at all).
     /// </summary>
     public const string Complete = """
         local record = ARGV[1] == '1'
+        local reclaimed = redis.call('EXISTS', KEYS[5]) == 1
         local out = {}
         for i = 2, #ARGV, 6 do
           local seq, raw, fp, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
@@ -117,7 +118,7 @@ public static class ProcessorScripts
             redis.call('HSET', KEYS[1], seq, fp .. ':r')
             if record then redis.call('HSETNX', KEYS[2], seq, body) end
             redis.call('XADD', KEYS[3], '*', 'seq', seq, 'kind', 'r', 'tp', ARGV[i + 4], 'at', ARGV[i + 5], 'body', body)
-            redis.call('HDEL', KEYS[5], fp)
+            if reclaimed then redis.call('HDEL', KEYS[5], fp) end
             out[#out + 1] = 1
           end
         end

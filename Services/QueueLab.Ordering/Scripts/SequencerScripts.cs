@@ -42,9 +42,11 @@ public static class SequencerScripts
     /// dead-letter entries to keep (0: all).
     /// <para>
     /// Refuses (-1) unless the caller holds the lock and (-2) unless its epoch is the current one. Then reads the
-    /// stream after the cursor into the reorder buffer (dropping results whose seq was already passed or is
-    /// already buffered: duplicates), advances the cursor and trims what it consumed, and passes every
-    /// consecutive next seq: a result is appended to the output, a skip record is passed without output.
+    /// stream after the cursor (dropping results whose seq was already passed or is already buffered or read: the first
+    /// one wins, duplicates are dropped), advances the cursor and trims what it consumed, and passes every consecutive
+    /// next seq, from what it just read or from the reorder buffer: a result is appended to the output, a skip record
+    /// is passed without output. What it read and could not pass yet goes into the reorder buffer, so the buffer ends
+    /// each call exactly as if every entry had gone through it, without the round trip for the ones passed at once.
     /// </para>
     /// <para>
     /// Retention, in the same call and in proportion to the seqs it passes (so it keeps pace and never blocks Redis
@@ -53,8 +55,9 @@ public static class SequencerScripts
     /// (output-trimmed-to keeps the oldest seq the output still holds: output entries are the sequencer's own JSON, whose
     /// first field is <c>seq</c>).
     /// </para>
-    /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, then seq, traceparent,
-    /// processed-at (ms) for each emitted message}.
+    /// Returns {1, read, buffered, dropped, emitted, skipped, next seq, buffer depth, more, the cursor (the id of the
+    /// last stream entry taken in, which an idle leader blocks after), then seq, traceparent, processed-at (ms) for
+    /// each emitted message}.
     /// </summary>
     public const string Sequence = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
@@ -65,8 +68,10 @@ public static class SequencerScripts
         local cursor = redis.call('GET', KEYS[4]) or '0-0'
         local nextSeq = tonumber(redis.call('GET', KEYS[5]) or '1')
         local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
+        local waiting = redis.call('HLEN', KEYS[6]) > 0
         local read, buffered, dropped = 0, 0, 0
         local last = cursor
+        local fresh = {}
         for _, e in ipairs(entries) do
           last = e[1]
           read = read + 1
@@ -77,32 +82,35 @@ public static class SequencerScripts
           if seq == nil or seq < nextSeq or f['body'] == nil then
             dropped = dropped + 1
           else
-            local value
-            if f['kind'] == 's' then
-              value = 's|||' .. f['body']
-            else
-              value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|'
-                .. string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
-            end
-            if redis.call('HSETNX', KEYS[6], string.format('%d', seq), value) == 1 then
-              buffered = buffered + 1
-            else
+            local key = string.format('%d', seq)
+            if fresh[key] or (waiting and redis.call('HEXISTS', KEYS[6], key) == 1) then
               dropped = dropped + 1
+            else
+              fresh[key] = f
+              buffered = buffered + 1
             end
           end
-        end
-        if read > 0 then
-          redis.call('SET', KEYS[4], last)
-          redis.call('XTRIM', KEYS[3], 'MINID', last)
         end
         local emitted, skipped = 0, 0
         local out, info = {}, {}
         while emitted + skipped < maxPass do
           local key = string.format('%d', nextSeq)
-          local v = redis.call('HGET', KEYS[6], key)
-          if not v then break end
-          redis.call('HDEL', KEYS[6], key)
-          local kind, tp, at, body = string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
+          local kind, tp, at, body
+          local f = fresh[key]
+          if f then
+            fresh[key] = nil
+            if f['kind'] == 's' then
+              kind = 's'
+            else
+              kind, tp, at = 'r', f['tp'] or '', f['at'] or ''
+              body = string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
+            end
+          else
+            local v = waiting and redis.call('HGET', KEYS[6], key)
+            if not v then break end
+            redis.call('HDEL', KEYS[6], key)
+            kind, tp, at, body = string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
+          end
           if kind == 'r' then
             out[#out + 1] = body .. ',"sequencedAt":"' .. now .. '"}'
             emitted = emitted + 1
@@ -119,6 +127,21 @@ public static class SequencerScripts
         end
         if emitted + skipped > 0 then
           redis.call('SET', KEYS[5], string.format('%d', nextSeq))
+        end
+        for key, f in pairs(fresh) do
+          local value
+          if f['kind'] == 's' then
+            value = 's|||' .. f['body']
+          else
+            value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|'
+              .. string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
+          end
+          redis.call('HSET', KEYS[6], key, value)
+        end
+        -- The cursor moves only once everything read is passed or buffered: a call that fails part-way reads it again.
+        if read > 0 then
+          redis.call('SET', KEYS[4], last)
+          redis.call('XTRIM', KEYS[3], 'MINID', last)
         end
         local keep = tonumber(ARGV[6])
         local trimFrom = tonumber(redis.call('GET', KEYS[11]) or '1')
@@ -143,7 +166,7 @@ public static class SequencerScripts
         if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
         local more = 0
         if read == readCount or emitted + skipped == maxPass then more = 1 end
-        local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more}
+        local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more, last}
         for i = 1, #info do result[#result + 1] = info[i] end
         return result
         """;

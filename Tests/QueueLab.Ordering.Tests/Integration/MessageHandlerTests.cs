@@ -66,5 +66,41 @@ public sealed class MessageHandlerTests(OrderingFixture lab) : IDisposable
         (await lab.Db.ListLengthAsync(_keys.DeadLetter)).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task A_batch_with_no_work_to_wait_for_is_completed_in_one_go_and_a_second_copy_in_it_is_dead_lettered_once()
+    {
+        var options = new ProcessorOptions { WorkTime = TimeSpan.Zero };
+        var store = new ProcessorStore(lab.Db, _keys, "p1");
+        var copy = OrderingFixture.Message(2, "two");
+        await lab.Db.ListRightPushAsync(_keys.Input, [OrderingFixture.Message(1, "one"), copy, copy, OrderingFixture.Message(3, "three")]);
+        var taken = await store.PrepareAsync((await store.TakeAsync(10)).Messages, options.Limits);
+        taken.ShouldAllBe(t => t.Claim == SeqClaim.Claimed, "identical bytes: both copies claim their seq");
+        var handler = new MessageHandler(store, new RedisSystemOfRecord(), Microsoft.Extensions.Options.Options.Create(options),
+            new ProcessorMetrics(_services.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<MessageHandler>.Instance);
+
+        await handler.HandleBatchAsync(taken, TestContext.Current.CancellationToken);
+
+        var entries = await lab.Db.StreamRangeAsync(_keys.Results);
+        entries.Select(e => (long)e["seq"]).ShouldBe([1L, 2L, 3L], "one result per seq, in the batch's order");
+        foreach (var entry in entries)
+        {
+            entry["kind"].ToString().ShouldBe("r");
+            var body = entry["body"].ToString();
+            (await lab.Db.HashGetAsync(_keys.Records, entry["seq"])).ToString().ShouldBe(body);
+            var result = System.Text.Json.JsonSerializer.Deserialize(body, OrderingJson.Default.ProcessedResult)!;
+            result.Processor.ShouldBe("p1");
+            result.Attempts.ShouldBe(1);
+            result.Payload.ShouldBe(result.Seq switch { 1 => "one", 2 => "two", _ => "three" });
+            body.ShouldBe(OrderingJson.Serialize(result), "the batch writes the serializer's exact bytes");
+        }
+
+        var deadLetter = OrderingJson.DeserializeDeadLetter((await lab.Db.ListGetByIndexAsync(_keys.DeadLetter, 0))!);
+        deadLetter.Reason.ShouldBe(DeadLetterReasons.DuplicateSeq);
+        deadLetter.Seq.ShouldBe(2);
+        deadLetter.Skipped.ShouldBeFalse();
+        (await lab.Db.ListLengthAsync(_keys.DeadLetter)).ShouldBe(1);
+        (await lab.Db.ListLengthAsync(_keys.InFlight("p1"))).ShouldBe(0, "every message of the batch left the in-flight list once");
+    }
+
     public void Dispose() => _services.Dispose();
 }
