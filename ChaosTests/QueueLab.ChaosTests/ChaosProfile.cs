@@ -4,8 +4,9 @@ namespace QueueLab.ChaosTests;
 
 /// <summary>
 /// Which chaos profile runs. <c>ci</c> (the default, part of <c>./queuelab test</c>): every scenario once, short. <c>long</c>
-/// (<c>QUEUELAB_CHAOS=long</c>): in addition, <c>QUEUELAB_CHAOS_ITERATIONS</c> (default 20) faults drawn at random from a
-/// schedule seeded by <c>QUEUELAB_CHAOS_SEED</c> (printed; a random one when unset): the same seed replays the same schedule.
+/// (<c>QUEUELAB_CHAOS=long</c>): in addition, <c>QUEUELAB_CHAOS_ITERATIONS</c> (default 100) iterations per pipeline with
+/// compound fault schedules drawn from a generator seeded by <c>QUEUELAB_CHAOS_SEED</c> (printed; a random one when unset):
+/// the same seed replays the same schedules.
 /// </summary>
 public sealed record ChaosProfile(string Name, int Seed, int Iterations)
 {
@@ -16,6 +17,10 @@ public sealed record ChaosProfile(string Name, int Seed, int Iterations)
     public static ChaosProfile Current { get; } = Read(Environment.GetEnvironmentVariable);
 
     public bool IsLong => Name == "long";
+
+    /// <summary>The command that replays this profile's schedules.</summary>
+    public string ReplayCommand =>
+        $"{ProfileVariable}=long {SeedVariable}={Seed} {IterationsVariable}={Iterations} dotnet test --project ChaosTests/QueueLab.ChaosTests --no-build -- --filter-class '*LongProfileTests'";
 
     public static ChaosProfile Read(Func<string, string?> environment)
     {
@@ -35,7 +40,7 @@ public sealed record ChaosProfile(string Name, int Seed, int Iterations)
             ? int.TryParse(iterationsText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new InvalidOperationException($"{IterationsVariable} is '{iterationsText}'; use a whole number above 0.")
-            : 20;
+            : 100;
         return new ChaosProfile(name, seed, iterations);
     }
 }

@@ -11,7 +11,7 @@ public sealed class ChaosProfileTests
 
         profile.Name.ShouldBe("ci");
         profile.IsLong.ShouldBeFalse();
-        profile.Iterations.ShouldBe(20);
+        profile.Iterations.ShouldBe(100);
     }
 
     [Fact]
@@ -34,14 +34,39 @@ public sealed class ChaosProfileTests
     }
 
     [Fact]
-    public void The_same_seed_draws_the_same_schedule()
+    public void The_same_seed_draws_the_same_compound_schedules_and_two_faults_never_share_a_target()
     {
-        var first = FaultSchedule.Draw(42, 12, FaultSchedule.OrderingFaults);
-        var again = FaultSchedule.Draw(42, 12, FaultSchedule.OrderingFaults);
-        var other = FaultSchedule.Draw(43, 12, FaultSchedule.OrderingFaults);
+        var first = Long.CompoundSchedule.Draw(42, 200, FaultSchedule.OrderingLibrary);
+        var again = Long.CompoundSchedule.Draw(42, 200, FaultSchedule.OrderingLibrary);
+        var other = Long.CompoundSchedule.Draw(43, 200, FaultSchedule.OrderingLibrary);
 
-        again.ShouldBe(first);
-        other.ShouldNotBe(first);
-        first.Count.ShouldBe(12);
+        again.Select(s => s.ToString()).ShouldBe(first.Select(s => s.ToString()));
+        other.Select(s => s.ToString()).ShouldNotBe(first.Select(s => s.ToString()));
+        first.Count.ShouldBe(200);
+        first.Select(s => s.Shape).Distinct().Order(StringComparer.Ordinal).ToList().ShouldBe(
+            [Long.CompoundSchedule.DuringRecovery, Long.CompoundSchedule.Single, Long.CompoundSchedule.Together], "every shape is drawn");
+        first.Where(s => s.Faults.Count == 2).ShouldAllBe(s => s.Faults[0].Target != s.Faults[1].Target);
+        first.Where(s => s.Shape == Long.CompoundSchedule.DuringRecovery)
+            .ShouldAllBe(s => s.Faults[1].After >= TimeSpan.FromMilliseconds(300) && s.Faults[1].After < TimeSpan.FromSeconds(2));
+        first.SelectMany(s => s.Faults).Select(f => f.Name).Distinct().Count().ShouldBe(FaultSchedule.OrderingLibrary.Count, "the whole library is drawn from");
+    }
+
+    [Fact]
+    public void The_report_gives_the_stall_distribution_per_fault_and_counts_violations()
+    {
+        var report = new Long.LongProfileReport("pipeline B", 7, "replay");
+        var schedule = new Long.CompoundSchedule(Long.CompoundSchedule.Single, [new Long.ScheduledFault("kill-leader", "sequencer", TimeSpan.Zero)]);
+        foreach (var ms in new[] { 800, 900, 1200 })
+        {
+            report.Add(schedule, [new Long.FaultOutcome("kill-leader", schedule.Shape, true, "",
+                new QueueLab.Lab.Measures.RecoveryStats(TimeSpan.FromMilliseconds(ms), null, 100, 10))], [], 12, 12);
+        }
+
+        report.Add(schedule, [new Long.FaultOutcome("kill-leader", schedule.Shape, false, "no leader", null)], ["1 lost"], 12, 12);
+
+        var text = report.Render();
+        text.ShouldContain("| kill-leader | 3 | 1 | 900 ms | 1200 ms | 1200 ms |");
+        text.ShouldContain("Invariant violations: **1**");
+        report.Violations.ShouldHaveSingleItem().ShouldContain("1 lost");
     }
 }

@@ -4,56 +4,68 @@ using Shouldly;
 
 namespace QueueLab.ChaosTests;
 
+/// <summary>One named fault of a pipeline's library, and the part of the lab it hits (two faults of one compound schedule
+/// never hit the same part: killing a server that another fault is pausing tells nothing).</summary>
+public sealed record FaultSpec<TLab>(string Name, string Target, Func<TLab, Task<string>> Inject);
+
 /// <summary>
-/// The named faults of each pipeline's scenarios (the CI profile runs each once; the long profile draws a random
-/// sequence of them from a seed: the same seed, the same sequence).
+/// The named faults of each pipeline: the whole fault library (kill -9 and graceful stops of replicas and leaders, server
+/// restarts, dropped connections, a paused Redis, network delay and cut through the fault proxy). The CI profile runs
+/// named ones once; the long profile draws compound schedules of them from a seed: the same seed, the same schedules.
 /// </summary>
 public static class FaultSchedule
 {
-    public static readonly IReadOnlyDictionary<string, Func<OrderingChaosFixture, Task<string>>> Ordering =
-        new Dictionary<string, Func<OrderingChaosFixture, Task<string>>>
-        {
-            ["kill-processor"] = async lab => (await lab.Faults.Processes.KillAsync(ResourceNames.Processor)).ToString(),
-            ["kill-leader"] = async lab => (await lab.Faults.Processes.KillAsync(await SequencerLeaderAsync(lab))).ToString(),
-            ["stop-leader"] = async lab => (await lab.Faults.Processes.StopAsync(await SequencerLeaderAsync(lab))).ToString(),
-            ["drop-redis-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Cache)).ToString(),
-            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Kill)).ToString(),
-            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Postgres, RestartKind.Kill)).ToString(),
-            ["pause-redis"] = async lab => (await lab.Faults.Servers.PauseRedisAsync(ResourceNames.Cache, TimeSpan.FromSeconds(2))).ToString(),
-            ["cut-redis-network"] = async lab =>
-            {
-                var proxy = lab.Faults.Proxies[ResourceNames.Cache];
-                // The fault's duration is part of the schedule (not a wait for a condition).
-                proxy.Delay(TimeSpan.FromMilliseconds(20));
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                proxy.Cut();
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                proxy.Restore();
-                return "proxy in front of Redis: +20 ms for 2 s, cut for 2 s, restored";
-            },
-        };
+    public static readonly IReadOnlyList<FaultSpec<OrderingChaosFixture>> OrderingLibrary =
+    [
+        new("kill-processor", "processor", async lab => (await lab.Faults.Processes.KillAsync(ResourceNames.Processor)).ToString()),
+        new("stop-processor", "processor", async lab => (await lab.Faults.Processes.StopAsync(ResourceNames.Processor)).ToString()),
+        new("kill-leader", "sequencer", async lab => (await lab.Faults.Processes.KillAsync(await SequencerLeaderAsync(lab))).ToString()),
+        new("stop-leader", "sequencer", async lab => (await lab.Faults.Processes.StopAsync(await SequencerLeaderAsync(lab))).ToString()),
+        new("drop-redis-connections", "redis", async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Cache)).ToString()),
+        new("restart-redis", "redis", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Kill)).ToString()),
+        new("restart-redis-graceful", "redis", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Graceful)).ToString()),
+        new("pause-redis", "redis", async lab => (await lab.Faults.Servers.PauseRedisAsync(ResourceNames.Cache, TimeSpan.FromSeconds(2))).ToString()),
+        new("delay-redis-network", "redis", lab => ProxyAsync(lab.Faults.Proxies[ResourceNames.Cache], "Redis", delay: TimeSpan.FromMilliseconds(50), cut: TimeSpan.Zero)),
+        new("cut-redis-network", "redis", lab => ProxyAsync(lab.Faults.Proxies[ResourceNames.Cache], "Redis", delay: TimeSpan.FromMilliseconds(20), cut: TimeSpan.FromSeconds(2))),
+        new("restart-postgres", "postgres", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Postgres, RestartKind.Kill)).ToString()),
+        new("drop-postgres-connections", "postgres", async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Postgres)).ToString()),
+    ];
 
-    public static readonly IReadOnlyDictionary<string, Func<RabbitChaosFixture, Task<string>>> Rabbit =
-        new Dictionary<string, Func<RabbitChaosFixture, Task<string>>>
-        {
-            ["kill-consumer"] = async lab => (await lab.Faults.Processes.KillAsync(ResourceNames.Consumer)).ToString(),
-            ["restart-rabbitmq"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Messaging, RestartKind.Graceful)).ToString(),
-            ["drop-rabbitmq-connections"] = async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Messaging)).ToString(),
-            ["restart-postgres"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Postgres, RestartKind.Kill)).ToString(),
-            ["restart-redis"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Kill)).ToString(),
-            ["restart-etcd"] = async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Etcd, RestartKind.Kill)).ToString(),
-            ["kill-coordinator-leader"] = async lab => (await lab.Faults.Processes.KillAsync(await CoordinatorLeaderAsync(lab))).ToString(),
-        };
+    public static readonly IReadOnlyList<FaultSpec<RabbitChaosFixture>> RabbitLibrary =
+    [
+        new("kill-consumer", "consumer", async lab => (await lab.Faults.Processes.KillAsync(ResourceNames.Consumer)).ToString()),
+        new("stop-consumer", "consumer", async lab => (await lab.Faults.Processes.StopAsync(ResourceNames.Consumer)).ToString()),
+        new("restart-rabbitmq", "rabbitmq", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Messaging, RestartKind.Graceful)).ToString()),
+        new("drop-rabbitmq-connections", "rabbitmq", async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Messaging)).ToString()),
+        new("restart-postgres", "postgres", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Postgres, RestartKind.Kill)).ToString()),
+        new("drop-postgres-connections", "postgres", async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Postgres)).ToString()),
+        new("restart-redis", "redis", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Cache, RestartKind.Kill)).ToString()),
+        new("pause-redis", "redis", async lab => (await lab.Faults.Servers.PauseRedisAsync(ResourceNames.Cache, TimeSpan.FromSeconds(2))).ToString()),
+        new("drop-redis-connections", "redis", async lab => (await lab.Faults.Servers.DropConnectionsAsync(ResourceNames.Cache)).ToString()),
+        new("restart-etcd", "etcd", async lab => (await lab.Faults.Servers.RestartAsync(ResourceNames.Etcd, RestartKind.Kill)).ToString()),
+        new("kill-coordinator-leader", "coordinator", async lab => (await lab.Faults.Processes.KillAsync(await CoordinatorLeaderAsync(lab))).ToString()),
+    ];
 
-    public static IReadOnlyList<string> OrderingFaults => [.. Ordering.Keys];
+    public static readonly IReadOnlyDictionary<string, Func<OrderingChaosFixture, Task<string>>> Ordering = OrderingLibrary.ToDictionary(f => f.Name, f => f.Inject);
 
-    public static IReadOnlyList<string> RabbitFaults => [.. Rabbit.Keys];
+    public static readonly IReadOnlyDictionary<string, Func<RabbitChaosFixture, Task<string>>> Rabbit = RabbitLibrary.ToDictionary(f => f.Name, f => f.Inject);
 
-    /// <summary><paramref name="count"/> faults drawn from <paramref name="kinds"/> by a generator seeded with <paramref name="seed"/>.</summary>
-    public static IReadOnlyList<string> Draw(int seed, int count, IReadOnlyList<string> kinds)
+    /// <summary>The fault proxy's network faults: added latency for a while, then (optionally) a cut, then restored. The
+    /// durations are the fault's own shape, part of the schedule (not waits for a condition).</summary>
+    private static async Task<string> ProxyAsync(TcpFaultProxy proxy, string server, TimeSpan delay, TimeSpan cut)
     {
-        var random = new Random(seed);
-        return [.. Enumerable.Range(0, count).Select(_ => kinds[random.Next(kinds.Count)])];
+        proxy.Delay(delay);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        if (cut > TimeSpan.Zero)
+        {
+            proxy.Cut();
+            await Task.Delay(cut);
+        }
+
+        proxy.Restore();
+        return cut > TimeSpan.Zero
+            ? $"proxy in front of {server}: +{delay.TotalMilliseconds:0} ms for 2 s, cut for {cut.TotalSeconds:0} s, restored"
+            : $"proxy in front of {server}: +{delay.TotalMilliseconds:0} ms for 2 s, restored";
     }
 
     /// <summary>The sequencer replica that holds the lock (its token names the instance).</summary>

@@ -43,7 +43,8 @@ public abstract class RabbitChaosFixture : LabFixture
 
     protected override async ValueTask StartedAsync()
     {
-        _probe = RabbitProbe.Connect(await GetConnectionStringAsync(ResourceNames.Database).ConfigureAwait(false));
+        _probe = await RabbitProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Messaging).ConfigureAwait(false),
+            await GetConnectionStringAsync(ResourceNames.Database).ConfigureAwait(false), "queuelab-chaos").ConfigureAwait(false);
         _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false)).ConfigureAwait(false);
         Publisher = App.CreateHttpClient(ResourceNames.Publisher);
         Publisher.Timeout = TimeSpan.FromSeconds(60);

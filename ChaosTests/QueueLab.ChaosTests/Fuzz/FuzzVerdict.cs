@@ -94,29 +94,17 @@ public sealed record FuzzVerdict(IReadOnlyList<string> Violations)
         }
 
         var actual = deadLetters.Select(d => (d.Reason, Raw: Key(d.RawBytes()), d.Skipped)).ToList();
-        foreach (var missing in Subtract(expected, actual))
+        foreach (var missing in Multiset.Subtract(expected, actual))
         {
             violations.Add($"missing dead letter: {missing.Reason} (skipped {missing.Skipped}) for {Show(missing.Raw)}");
         }
 
-        foreach (var extra in Subtract(actual, expected))
+        foreach (var extra in Multiset.Subtract(actual, expected))
         {
             violations.Add($"unexpected dead letter: {extra.Reason} (skipped {extra.Skipped}) for {Show(extra.Raw)}");
         }
 
         return new FuzzVerdict(violations);
-    }
-
-    private static List<T> Subtract<T>(IEnumerable<T> from, IEnumerable<T> take)
-        where T : notnull
-    {
-        var left = from.ToList();
-        foreach (var item in take)
-        {
-            left.Remove(item);
-        }
-
-        return left;
     }
 
     private static string Key(byte[] raw) => Convert.ToBase64String(raw);
