@@ -22,6 +22,7 @@ public static class RabbitPipeline
 
         var schemaManager = builder.AddProject<Projects.QueueLab_SchemaManager>(ResourceNames.SchemaManager)
             .WithReference(servers.Database).WaitFor(servers.Database)
+            .WithPrefixedSettings(section.GetSection("SchemaManager"), "QueueLab__SchemaManager__")
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 

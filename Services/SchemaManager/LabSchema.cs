@@ -28,5 +28,6 @@ public static class LabSchema
             logged_at     timestamptz NOT NULL DEFAULT clock_timestamp()
         );
         CREATE INDEX IF NOT EXISTS {LabTables.ProcessingLog}_message_idx ON {LabTables.ProcessingLog} (message_id, current_state);
+        CREATE INDEX IF NOT EXISTS {LabTables.ProcessingLog}_logged_idx ON {LabTables.ProcessingLog} (logged_at);
         """;
 }

@@ -11,6 +11,11 @@ public static class SchemaManagerExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SchemaInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchemaInitializer>());
+        builder.Services.AddOptions<SchemaManagerOptions>()
+            .BindConfiguration(SchemaManagerOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<ProcessingLogRetention>();
         builder.Services.AddHealthChecks().AddCheck<SchemaHealthCheck>("schema");
         return builder;
     }

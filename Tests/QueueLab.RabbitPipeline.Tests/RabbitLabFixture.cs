@@ -33,6 +33,7 @@ public abstract class RabbitLabFixture : LabFixture
         "QueueLab:Rabbit:Consumer:RetryBaseDelay=00:00:00.100",
         "QueueLab:Rabbit:Consumer:RetryMaxDelay=00:00:01",
         $"QueueLab:Rabbit:Consumer:MaxRetries={MaxRetries}",
+        "QueueLab:Rabbit:SchemaManager:RetentionInterval=00:00:01",
     ];
 
     protected override IEnumerable<string> ResourcesToAwait => [.. base.ResourcesToAwait, ResourceNames.SchemaManager, ResourceNames.Publisher, ResourceNames.Consumer];

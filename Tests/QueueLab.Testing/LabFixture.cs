@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QueueLab.Lab;
 using QueueLab.Lab.Faults;
+using QueueLab.Lab.Processes;
 using QueueLab.Lab.Resources;
 using Xunit;
 
@@ -91,9 +92,26 @@ public class LabFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
         if (_app is not null)
         {
-            await _app.StopAsync().ConfigureAwait(false);
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
+            // Every process this lab runs: its resources' trees, and anything else started on its state folder.
+            IReadOnlyList<int> started = [];
+            try
+            {
+                started = [.. Resources.ProcessOwners().Keys.Concat(ProcessTree.Matching(StateDirectory)).Distinct()];
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            try
+            {
+                await _app.StopAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await _app.DisposeAsync().ConfigureAwait(false);
+                _app = null;
+                await ReapAsync(started).ConfigureAwait(false);
+            }
         }
 
         try
@@ -108,4 +126,28 @@ public class LabFixture : IAsyncLifetime
             // A server that is still flushing can hold a file for a moment; a leftover temp folder is harmless.
         }
     }
+
+    /// <summary>Leave no process behind: the orchestrator stops them gracefully; whatever still runs after a grace period
+    /// (a server that ignored its stop signal, a process an orchestrator left when it was itself stopped) is killed.</summary>
+    private async Task ReapAsync(IReadOnlyList<int> started)
+    {
+        static IReadOnlyList<int> Alive(IEnumerable<int> pids) => [.. pids.Where(ProcessTree.IsAlive)];
+        var survivors = Alive(started.Concat(ProcessTree.Matching(StateDirectory)).Distinct());
+        var deadline = DateTime.UtcNow + ReapGrace;
+        while (survivors.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+            survivors = Alive(survivors);
+        }
+
+        if (survivors.Count > 0)
+        {
+            Console.Error.WriteLine($"LabFixture: {survivors.Count} process(es) still ran {ReapGrace.TotalSeconds:0} s after the lab stopped; killed: "
+                + string.Join(", ", survivors.Select(pid => $"{pid} {ProcessTree.CommandLine(pid)}")));
+            ProcessTree.KillAll(survivors.SelectMany(ProcessTree.Of).Distinct());
+        }
+    }
+
+    /// <summary>How long the lab's processes get to exit after the orchestrator stopped them.</summary>
+    public static readonly TimeSpan ReapGrace = TimeSpan.FromSeconds(15);
 }

@@ -43,6 +43,8 @@ public static class LocalServerBuilderExtensions
                     $"dir {dataDirectory}",
                     "appendonly yes",
                     "appendfsync everysec",
+                    // A stop signal stops it even when its last write to disk fails (a full or vanished state folder).
+                    "shutdown-on-sigterm force",
                     $"requirepass {secret}",
                     "enable-debug-command local",
                     "daemonize no",

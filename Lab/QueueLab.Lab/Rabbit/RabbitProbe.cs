@@ -158,7 +158,10 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
     /// <summary>The whole lab's stored outcome (the dashboard's verify).</summary>
     public async Task<RabbitCheck> CheckAsync(int phase, CancellationToken cancellationToken = default)
     {
-        var finalStates = await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.FinalStates} ORDER BY stored_at", cancellationToken).ConfigureAwait(false);
+        // The log's retention deletes old rows; the final states it still explains are the ones stored since its oldest row.
+        var finalStates = await PairsAsync(
+            $"SELECT {Unit}, queue_name FROM {LabTables.FinalStates} WHERE stored_at >= (SELECT coalesce(min(logged_at), '-infinity') FROM {LabTables.ProcessingLog}) ORDER BY stored_at",
+            cancellationToken).ConfigureAwait(false);
         var processed = await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.ProcessingLog} WHERE {Processed} ORDER BY id", cancellationToken).ConfigureAwait(false);
         var finished = (await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.ProcessingLog} WHERE outcome = '{ProcessingOutcomes.DeadLettered}'", cancellationToken)
             .ConfigureAwait(false)).Concat(finalStates).ToHashSet();
