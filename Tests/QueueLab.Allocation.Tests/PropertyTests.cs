@@ -9,10 +9,11 @@ namespace QueueLab.Allocation.Tests;
 /// its seed (<c>Set seed: "…" or -e CsCheck_Seed=… to reproduce</c>) and prints the input, with the failed assertion
 /// as its inner exception. To replay it, run that one test with the seed in the environment (CsCheck reads
 /// <c>CsCheck_Seed</c> for every <c>Sample</c> in the process, hence the filter), for example
-/// <c>CsCheck_Seed=3l78hcAh4lE2 dotnet test --project Tests/QueueLab.Allocation.Tests --no-build --filter-method "*.PropertyTests.A_single_join_or_leave_with_enough_consumers_moves_exactly_the_forced_consumers"</c>,
-/// or pass <c>seed: "3l78hcAh4lE2"</c> to that test's <c>Sample</c> while debugging: the seed's case runs first, then
-/// the other iterations as usual. What holds over a whole run rather than each case (enough cases checked, stickiness
-/// paying off overall) is asserted after <c>Sample</c> and is not shrunk.
+/// <c>CsCheck_Seed=3l78hcAh4lE2 dotnet test --project Tests/QueueLab.Allocation.Tests --no-build --filter-method "*.PropertyTests.A_single_join_or_leave_with_enough_consumers_moves_exactly_the_forced_consumers"</c>.
+/// The seed's case runs first and the other iterations follow, so a run may end on an equally small case under another
+/// seed; while debugging, pass <c>seed: "3l78hcAh4lE2", iter: 1</c> to that test's <c>Sample</c> to run that case alone.
+/// What holds over a whole run rather than each case (enough cases checked, stickiness paying off overall) is
+/// asserted after <c>Sample</c> and is not shrunk.
 /// </summary>
 public sealed class PropertyTests
 {

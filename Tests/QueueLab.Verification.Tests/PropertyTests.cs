@@ -10,9 +10,10 @@ namespace QueueLab.Verification.Tests;
 /// and prints the input and output, with the failed assertion as its inner exception. To replay it, run that one test
 /// with the seed in the environment (CsCheck reads <c>CsCheck_Seed</c> for every <c>Sample</c> in the process, hence
 /// the filter), for example
-/// <c>CsCheck_Seed=3l78hcAh4lE2 dotnet test --project Tests/QueueLab.Verification.Tests --no-build --filter-method "*.PropertyTests.Injected_losses_duplicates_and_strays_are_found_exactly"</c>,
-/// or pass <c>seed: "3l78hcAh4lE2"</c> to that test's <c>Sample</c> while debugging: the seed's case runs first, then
-/// the other iterations as usual. The large outputs below are fixed examples.
+/// <c>CsCheck_Seed=3l78hcAh4lE2 dotnet test --project Tests/QueueLab.Verification.Tests --no-build --filter-method "*.PropertyTests.Injected_losses_duplicates_and_strays_are_found_exactly"</c>.
+/// The seed's case runs first and the other iterations follow, so a run may end on an equally small case under another
+/// seed; while debugging, pass <c>seed: "3l78hcAh4lE2", iter: 1</c> to that test's <c>Sample</c> to run that case alone.
+/// The large outputs below are fixed examples.
 /// </summary>
 public sealed class PropertyTests
 {
