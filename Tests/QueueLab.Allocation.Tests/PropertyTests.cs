@@ -1,31 +1,37 @@
+using CsCheck;
 using QueueLab.Allocation;
 
 namespace QueueLab.Allocation.Tests;
 
 /// <summary>
-/// Properties over thousands of inputs drawn from seeded generators: a failure names its seed and case, and replays.
+/// Properties over thousands of inputs drawn by CsCheck from <see cref="Scenario"/>'s generators, from a new random
+/// seed each run. A failing case is shrunk to a small one and thrown as a <c>CsCheckException</c> whose message names
+/// its seed (<c>Set seed: "…" or -e CsCheck_Seed=… to reproduce</c>) and prints the input, with the failed assertion
+/// as its inner exception. To replay it, run that one test with the seed in the environment (CsCheck reads
+/// <c>CsCheck_Seed</c> for every <c>Sample</c> in the process, hence the filter), for example
+/// <c>CsCheck_Seed=3l78hcAh4lE2 dotnet test --project Tests/QueueLab.Allocation.Tests --no-build --filter-method "*.PropertyTests.A_single_join_or_leave_with_enough_consumers_moves_exactly_the_forced_consumers"</c>.
+/// The seed's case runs first and the other iterations follow, so a run may end on an equally small case under another
+/// seed; while debugging, pass <c>seed: "3l78hcAh4lE2", iter: 1</c> to that test's <c>Sample</c> to run that case alone.
+/// What holds over a whole run rather than each case (enough cases checked, stickiness paying off overall) is
+/// asserted after <c>Sample</c> and is not shrunk.
 /// </summary>
 public sealed class PropertyTests
 {
+    /// <summary>Cases per property: 1 500 or 2 × 1 500, as many as the seeded loops ran before.</summary>
     private const int Cases = 1500;
 
-    [Theory]
-    [InlineData(101)]
-    [InlineData(202)]
-    public void Proportional_counts_follow_the_rule_and_stay_within_one_of_the_recomputed_share(int seed)
+    [Fact]
+    public void Proportional_counts_follow_the_rule_and_stay_within_one_of_the_recomputed_share()
     {
-        var random = new Random(seed);
-        for (var i = 0; i < Cases; i++)
-        {
-            var scenario = Scenario.Draw(random);
-            if (scenario.Consumers.Count < scenario.Queues.Count)
-            {
-                scenario = scenario with { Consumers = [.. scenario.Consumers, .. Enumerable.Range(0, scenario.Queues.Count).Select(n => $"x{n:D2}")] };
-            }
+        var enoughConsumers = Scenario.Any().Select(s => s.Consumers.Count < s.Queues.Count
+            ? s with { Consumers = [.. s.Consumers, .. Enumerable.Range(0, s.Queues.Count).Select(n => $"x{n:D2}")] }
+            : s);
 
+        enoughConsumers.Sample(scenario =>
+        {
             var result = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers);
             var reference = ReferenceShares.Compute(scenario.Queues, scenario.Consumers.Count);
-            var because = $"seed {seed} case {i}: {scenario} → {AllocationText.Of(result)}";
+            var because = $"{scenario} → {AllocationText.Of(result)}";
 
             result.Mode.ShouldBe(AllocationMode.Proportional, because);
             result.Assignments.Count.ShouldBe(scenario.Consumers.Count, because);
@@ -42,30 +48,25 @@ public sealed class PropertyTests
                 Math.Abs(count - share.Share).ShouldBeLessThan(1.0, because);
                 (share.Share < 1).ShouldBe(share.Pinned, because);
             }
-        }
+        }, iter: 2 * Cases, print: scenario => scenario.ToString());
     }
 
-    [Theory]
-    [InlineData(303)]
-    [InlineData(404)]
-    public void Packed_uses_every_consumer_gives_every_queue_exactly_one_and_balances_priority(int seed)
+    [Fact]
+    public void Packed_uses_every_consumer_gives_every_queue_exactly_one_and_balances_priority()
     {
-        var random = new Random(seed);
-        for (var i = 0; i < Cases; i++)
-        {
-            var scenario = Scenario.Draw(random, maxQueues: 30, maxConsumers: 12);
-            if (scenario.Consumers.Count >= scenario.Queues.Count)
-            {
-                scenario = scenario with { Consumers = [.. scenario.Consumers.Take(Math.Max(1, scenario.Queues.Count - 1))] };
-            }
+        var fewerConsumers = Scenario.Any(maxQueues: 30, maxConsumers: 12).Select(s => s.Consumers.Count >= s.Queues.Count
+            ? s with { Consumers = [.. s.Consumers.Take(Math.Max(1, s.Queues.Count - 1))] }
+            : s);
 
+        fewerConsumers.Sample(scenario =>
+        {
             if (scenario.Consumers.Count >= scenario.Queues.Count)
             {
-                continue;
+                return;
             }
 
             var result = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers);
-            var because = $"seed {seed} case {i}: {scenario} → {AllocationText.Of(result)}";
+            var because = $"{scenario} → {AllocationText.Of(result)}";
             var loads = Movement.Loads(result, scenario.Queues);
 
             result.Mode.ShouldBe(AllocationMode.Packed, because);
@@ -82,60 +83,66 @@ public sealed class PropertyTests
             {
                 (loads[consumer] - queues.Min(q => priority[q])).ShouldBeLessThanOrEqualTo(loads.Values.Min(), because);
             }
-        }
+        }, iter: 2 * Cases, print: scenario => scenario.ToString());
     }
 
-    [Theory]
-    [InlineData(505)]
-    [InlineData(606)]
-    public void The_same_input_in_any_order_gives_the_same_allocation(int seed)
+    [Fact]
+    public void The_same_input_in_any_order_gives_the_same_allocation()
     {
-        var random = new Random(seed);
-        for (var i = 0; i < Cases; i++)
+        var inputs =
+            from scenario in Scenario.Any(maxQueues: 15, maxConsumers: 15)
+            from current in scenario.Current()
+            from shuffled in scenario.Shuffled(current)
+            select (scenario, current, shuffled);
+
+        inputs.Sample(input =>
         {
-            var scenario = Scenario.Draw(random, maxQueues: 15, maxConsumers: 15);
-            var current = RandomCurrent(random, scenario);
+            var (scenario, current, shuffled) = input;
             var expected = AllocationText.Of(ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, current));
 
-            var shuffledCurrent = Scenario.Shuffle(random, current)
-                .ToDictionary(p => p.Key, p => Scenario.Shuffle(random, p.Value).ToArray());
-            var shuffled = ConsumerAllocator.Allocate(
-                Scenario.Shuffle(random, scenario.Queues), Scenario.Shuffle(random, scenario.Consumers), shuffledCurrent);
+            var actual = ConsumerAllocator.Allocate(shuffled.Scenario.Queues, shuffled.Scenario.Consumers, shuffled.Current);
 
-            AllocationText.Of(shuffled).ShouldBe(expected, $"seed {seed} case {i}: {scenario}");
-        }
+            AllocationText.Of(actual).ShouldBe(expected, $"{scenario}, {AllocationText.Of(current)}");
+        }, iter: 2 * Cases, print: input =>
+            $"{input.scenario}, {AllocationText.Of(input.current)}\nshuffled: {input.shuffled.Scenario}, {AllocationText.Of(input.shuffled.Current)}");
     }
 
-    [Theory]
-    [InlineData(707)]
-    public void Counts_depend_only_on_queues_and_the_number_of_consumers(int seed)
+    [Fact]
+    public void Counts_depend_only_on_queues_and_the_number_of_consumers()
     {
-        var random = new Random(seed);
-        for (var i = 0; i < Cases; i++)
+        var inputs =
+            from scenario in Scenario.Any(maxQueues: 15, maxConsumers: 15)
+            from current in scenario.Current()
+            select (scenario, current);
+
+        inputs.Sample(input =>
         {
-            var scenario = Scenario.Draw(random, maxQueues: 15, maxConsumers: 15);
+            var (scenario, current) = input;
             var fresh = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers);
 
-            var withHistory = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, RandomCurrent(random, scenario));
+            var withHistory = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, current);
 
-            withHistory.ConsumerCounts.ShouldBe(fresh.ConsumerCounts, $"seed {seed} case {i}: {scenario}");
-        }
+            withHistory.ConsumerCounts.ShouldBe(fresh.ConsumerCounts, $"{scenario}, {AllocationText.Of(current)}");
+        }, iter: Cases, print: input => $"{input.scenario}, {AllocationText.Of(input.current)}");
     }
 
-    [Theory]
-    [InlineData(808)]
-    public void Allocating_again_from_its_own_result_changes_nothing(int seed)
+    [Fact]
+    public void Allocating_again_from_its_own_result_changes_nothing()
     {
-        var random = new Random(seed);
-        for (var i = 0; i < Cases; i++)
+        var inputs =
+            from scenario in Scenario.Any(maxQueues: 15, maxConsumers: 15)
+            from current in scenario.Current()
+            select (scenario, current);
+
+        inputs.Sample(input =>
         {
-            var scenario = Scenario.Draw(random, maxQueues: 15, maxConsumers: 15);
-            var first = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, RandomCurrent(random, scenario));
+            var (scenario, current) = input;
+            var first = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, current);
 
             var again = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, first.Assignments);
 
-            AllocationText.Of(again).ShouldBe(AllocationText.Of(first), $"seed {seed} case {i}: {scenario}");
-        }
+            AllocationText.Of(again).ShouldBe(AllocationText.Of(first), $"{scenario}, {AllocationText.Of(current)}");
+        }, iter: Cases, print: input => $"{input.scenario}, {AllocationText.Of(input.current)}");
     }
 
     /// <summary>
@@ -143,97 +150,91 @@ public sealed class PropertyTests
     /// holders, so Σ max(0, surviving old holders − new count) consumers must move. Exactly that many move, which is
     /// also at most Σ |Δ count| (the joiner or leaver is not counted: it has no "before" or no "after").
     /// </summary>
-    [Theory]
-    [InlineData(909)]
-    [InlineData(1010)]
-    public void A_single_join_or_leave_with_enough_consumers_moves_exactly_the_forced_consumers(int seed)
+    [Fact]
+    public void A_single_join_or_leave_with_enough_consumers_moves_exactly_the_forced_consumers()
     {
-        var random = new Random(seed);
+        const int iterations = 2 * Cases;
+        var inputs =
+            from scenario in Scenario.Any(maxQueues: 10, maxConsumers: 30)
+            from current in scenario.Current()
+            from next in scenario.JoinOrLeave()
+            select (scenario, current, next);
         var checkedCases = 0;
-        for (var i = 0; i < Cases; i++)
+
+        inputs.Sample(input =>
         {
-            var scenario = Scenario.Draw(random, maxQueues: 10, maxConsumers: 30);
-            var before = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, RandomCurrent(random, scenario));
-            var next = random.Next(2) == 0
-                ? scenario.WithJoiner("joiner")
-                : scenario.Without(scenario.Consumers[random.Next(scenario.Consumers.Count)]);
+            var (scenario, current, next) = input;
             if (next.Consumers.Count < scenario.Queues.Count || scenario.Consumers.Count < scenario.Queues.Count)
             {
-                continue;
+                return;
             }
 
+            var before = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, current);
             var after = ConsumerAllocator.Allocate(next.Queues, next.Consumers, before.Assignments);
             var moved = Movement.ConsumersMoved(before, after);
-            var because = $"seed {seed} case {i}: {scenario} → {next}\n{AllocationText.Of(before)}\n{AllocationText.Of(after)}";
+            var because = $"{scenario} → {next}\n{AllocationText.Of(before)}\n{AllocationText.Of(after)}";
 
             moved.ShouldBe(Movement.ForcedMoves(before, after), because);
             moved.ShouldBeLessThanOrEqualTo(Movement.CountDelta(before, after), because);
-            checkedCases++;
-        }
+            Interlocked.Increment(ref checkedCases);
+        }, iter: iterations, print: input => $"{input.scenario}, {AllocationText.Of(input.current)} → {input.next}");
 
-        checkedCases.ShouldBeGreaterThan(Cases / 4);
+        checkedCases.ShouldBeGreaterThan(iterations / 4);
     }
 
-    [Theory]
-    [InlineData(1111)]
-    public void A_priority_change_with_enough_consumers_moves_exactly_the_forced_consumers(int seed)
+    [Fact]
+    public void A_priority_change_with_enough_consumers_moves_exactly_the_forced_consumers()
     {
-        var random = new Random(seed);
-        for (var i = 0; i < Cases; i++)
+        var inputs =
+            from scenario in Scenario.Any(maxQueues: 10, maxConsumers: 30)
+            from next in scenario.Reprioritise()
+            select (scenario, next);
+
+        inputs.Sample(input =>
         {
-            var scenario = Scenario.Draw(random, maxQueues: 10, maxConsumers: 30);
+            var (scenario, next) = input;
             if (scenario.Consumers.Count < scenario.Queues.Count)
             {
-                continue;
+                return;
             }
 
             var before = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers);
-            var changed = random.Next(scenario.Queues.Count);
-            var next = scenario with
-            {
-                Queues = [.. scenario.Queues.Select((q, n) => n == changed ? q with { Priority = random.Next(1, 50) } : q)],
-            };
 
             var after = ConsumerAllocator.Allocate(next.Queues, next.Consumers, before.Assignments);
 
-            Movement.ConsumersMoved(before, after).ShouldBe(Movement.ForcedMoves(before, after), $"seed {seed} case {i}: {scenario} → {next}");
-        }
+            Movement.ConsumersMoved(before, after).ShouldBe(Movement.ForcedMoves(before, after), $"{scenario} → {next}");
+        }, iter: Cases, print: input => $"{input.scenario} → {input.next}");
     }
 
     /// <summary>
     /// The bound for consumers &lt; queues: the result is at least as balanced as a fresh allocation (highest load not
     /// above, lowest not below) and never drops more of the survivors' (consumer, queue) pairs than allocating from scratch would.
     /// </summary>
-    [Theory]
-    [InlineData(1212)]
-    [InlineData(1313)]
-    public void A_packed_join_leave_or_priority_change_moves_no_more_than_a_fresh_allocation(int seed)
+    [Fact]
+    public void A_packed_join_leave_or_priority_change_moves_no_more_than_a_fresh_allocation()
     {
-        var random = new Random(seed);
+        const int iterations = 2 * Cases;
+        var inputs =
+            from scenario in Scenario.Any(maxQueues: 25, maxConsumers: 10)
+            from current in scenario.Current()
+            from next in scenario.JoinLeaveOrReprioritise()
+            select (scenario, current, next);
         var checkedCases = 0;
         var dropped = 0;
         var freshDropped = 0;
-        for (var i = 0; i < Cases; i++)
+
+        inputs.Sample(input =>
         {
-            var scenario = Scenario.Draw(random, maxQueues: 25, maxConsumers: 10);
-            var before = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, RandomCurrent(random, scenario));
-            var next = random.Next(3) switch
-            {
-                0 => scenario.WithJoiner("joiner"),
-                1 => scenario.Without(scenario.Consumers[random.Next(scenario.Consumers.Count)]),
-                _ => scenario with
-                {
-                    Queues = [.. scenario.Queues.Select(q => random.Next(4) == 0 ? q with { Priority = random.Next(1, 10) } : q)],
-                },
-            };
+            var (scenario, current, next) = input;
+            var before = ConsumerAllocator.Allocate(scenario.Queues, scenario.Consumers, current);
             if (next.Consumers.Count == 0 || next.Consumers.Count >= next.Queues.Count || before.Mode != AllocationMode.Packed)
             {
-                continue;
+                return;
             }
 
             var after = ConsumerAllocator.Allocate(next.Queues, next.Consumers, before.Assignments);
             var fresh = ConsumerAllocator.Allocate(next.Queues, next.Consumers);
-            var because = $"seed {seed} case {i}: {scenario} → {next}\n{AllocationText.Of(before)}\n{AllocationText.Of(after)}";
+            var because = $"{scenario} → {next}\n{AllocationText.Of(before)}\n{AllocationText.Of(after)}";
             var loads = Movement.Loads(after, next.Queues).Values;
             var freshLoads = Movement.Loads(fresh, next.Queues).Values;
 
@@ -241,35 +242,15 @@ public sealed class PropertyTests
             loads.Min().ShouldBeGreaterThanOrEqualTo(freshLoads.Min(), because);
             after.Assignments.Values.ShouldAllBe(q => q.Count >= 1, because);
             Movement.PairsDropped(before, after).ShouldBeLessThanOrEqualTo(Movement.PairsDropped(before, fresh), because);
-            dropped += Movement.PairsDropped(before, after);
-            freshDropped += Movement.PairsDropped(before, fresh);
-            checkedCases++;
-        }
+            Interlocked.Add(ref dropped, Movement.PairsDropped(before, after));
+            Interlocked.Add(ref freshDropped, Movement.PairsDropped(before, fresh));
+            Interlocked.Increment(ref checkedCases);
+        }, iter: iterations, print: input => $"{input.scenario}, {AllocationText.Of(input.current)} → {input.next}");
 
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{checkedCases} packed changes: {dropped} (consumer, queue) pairs dropped, {freshDropped} with fresh allocations");
-        checkedCases.ShouldBeGreaterThan(Cases / 4);
+        checkedCases.ShouldBeGreaterThan(iterations / 4);
         // Stickiness has to pay off overall, not just tie: far fewer queues move than with a fresh allocation.
         dropped.ShouldBeLessThan(freshDropped / 2);
-    }
-
-    private static Dictionary<string, string[]> RandomCurrent(Random random, Scenario scenario)
-    {
-        var current = new Dictionary<string, string[]>();
-        if (random.Next(4) == 0)
-        {
-            return current;
-        }
-
-        var names = scenario.Queues.Select(q => q.Name).Append("stale-queue").ToList();
-        foreach (var consumer in scenario.Consumers.Append("stale-consumer"))
-        {
-            if (random.Next(5) > 0)
-            {
-                current[consumer] = [.. names.Where(_ => random.Next(names.Count) < 2)];
-            }
-        }
-
-        return current;
     }
 }
