@@ -28,6 +28,12 @@ public sealed class LabChoice : IAsyncDisposable
 
     public static async Task<LabChoice> OpenAsync(SuiteOptions options, CancellationToken cancellationToken)
     {
+        if (options.LabSettings.Count > 0 && (options.UsesRunningLab || options.AppHost is null))
+        {
+            throw new UsageException(
+                $"--set {options.LabSettings[0]}: settings apply to a lab the run starts itself (--apphost, as ./queuelab bench does); a running lab keeps its own.");
+        }
+
         if (options.UsesRunningLab)
         {
             return new LabChoice(options, new LabConnections(options.ConnectionStrings, startedBySuite: false), null);
@@ -36,8 +42,8 @@ public sealed class LabChoice : IAsyncDisposable
         if (options.AppHost is { } appHost)
         {
             var profile = SuiteCatalog.Find(options.Suite).Profile(options);
-            await options.Out.WriteLineAsync($"starting a lab: {profile.Describe()}").ConfigureAwait(false);
-            var own = await LabProcess.StartAsync(appHost, profile.AppHostSettings, StartTimeout, cancellationToken).ConfigureAwait(false);
+            await options.Out.WriteLineAsync($"starting a lab: {string.Join(" ", [.. profile.AppHostSettings, .. options.LabSettings])}").ConfigureAwait(false);
+            var own = await LabProcess.StartAsync(appHost, [.. profile.AppHostSettings, .. options.LabSettings], StartTimeout, cancellationToken).ConfigureAwait(false);
             await options.Out.WriteLineAsync($"lab up (AppHost pid {own.ProcessId}, state {own.StateDirectory})").ConfigureAwait(false);
             return new LabChoice(options, Connections(own.Lab, startedBySuite: true), own);
         }

@@ -79,4 +79,14 @@ public sealed class ArgumentParserTests
         o.ConnectionStrings.ContainsKey(ResourceNames.Messaging).ShouldBeFalse();
         o.UsesRunningLab.ShouldBeTrue();
     }
+
+    [Fact]
+    public void Set_passes_app_host_settings_in_order_and_memory_growth_bounds_the_soak()
+    {
+        var options = ArgumentParser.Parse(["ordered-soak", "--set", "QueueLab:Ordering:Sequencer:OutputMaxLength=20000", "--set", " Key =a=b", "--max-memory-growth", "8"]);
+        options.LabSettings.ShouldBe(["QueueLab:Ordering:Sequencer:OutputMaxLength=20000", "Key=a=b"]);
+        options.MaxMemoryGrowthMb.ShouldBe(8);
+        Should.Throw<UsageException>(() => ArgumentParser.Parse(["ordered-soak", "--set", "=1"])).Message.ShouldContain("KEY=VALUE");
+        Should.Throw<UsageException>(() => ArgumentParser.Parse(["ordered-soak", "--set", "novalue"])).Message.ShouldContain("KEY=VALUE");
+    }
 }

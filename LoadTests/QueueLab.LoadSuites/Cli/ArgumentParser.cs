@@ -20,6 +20,7 @@ public static class ArgumentParser
 
         var options = new SuiteOptions { Suite = args[0].ToLowerInvariant() };
         var connections = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var labSettings = new List<string>();
         for (var i = 1; i < args.Count; i++)
         {
             var name = args[i];
@@ -41,6 +42,8 @@ public static class ArgumentParser
                 "--min-throughput" => options with { MinThroughput = NonNegativeDouble(name, Value()) },
                 "--min-ratio" => options with { MinRatio = NonNegativeDouble(name, Value()) },
                 "--max-p99" => options with { MaxP99 = Duration(name, Value()) },
+                "--max-memory-growth" => options with { MaxMemoryGrowthMb = NonNegativeDouble(name, Value()) },
+                "--set" => AddSetting(options, labSettings, Value()),
                 "--max-backlog" => options with { MaxBacklog = PositiveInt(name, Value()) },
                 "--targets" => options with { MinEfficiency = 0.95, MinThroughput = 10_000, MinRatio = 0.5 },
                 "--warmup" => options with { Warmup = int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new UsageException("--warmup needs a whole number of 0 or more.") },
@@ -54,7 +57,7 @@ public static class ArgumentParser
             };
         }
 
-        return options with { ConnectionStrings = connections };
+        return options with { ConnectionStrings = connections, LabSettings = labSettings };
     }
 
     /// <summary>The connection names a suite can use; each may also come from <c>ConnectionStrings__{name}</c>.</summary>
@@ -120,6 +123,18 @@ public static class ArgumentParser
         }
 
         connections[pair[..equals].Trim()] = pair[(equals + 1)..];
+        return options;
+    }
+
+    private static SuiteOptions AddSetting(SuiteOptions options, List<string> settings, string pair)
+    {
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || pair[..equals].Trim().Length == 0)
+        {
+            throw new UsageException($"--set '{pair}': use KEY=VALUE, e.g. QueueLab:Ordering:Sequencer:OutputMaxLength=20000.");
+        }
+
+        settings.Add(pair[..equals].Trim() + pair[equals..]);
         return options;
     }
 

@@ -56,6 +56,12 @@ public sealed record SuiteOptions
     /// <summary>Soak: the most messages the input backlog may hold; default max(2 x P x C, 2 s of arrivals).</summary>
     public long? MaxBacklog { get; init; }
 
+    /// <summary>Soak (ordered): the most Redis's used_memory may grow over the run's second half, MB.</summary>
+    public double? MaxMemoryGrowthMb { get; init; }
+
+    /// <summary>AppHost settings (<c>key=value</c>, from <c>--set</c>) added to the suite's own for a lab the run starts itself.</summary>
+    public IReadOnlyList<string> LabSettings { get; init; } = [];
+
     /// <summary>Messages sent through before the measured run (warms the services up); null: the suite's default, 0: none.</summary>
     public int? Warmup { get; init; }
 
@@ -117,6 +123,8 @@ public sealed record SuiteOptions
           --min-ratio X           fail unless pipeline / raw baseline throughput >= X
           --max-p99 D             fail unless the end-to-end p99 < D
           --max-backlog N         soak: fail if the backlog ever exceeds N
+          --max-memory-growth MB  ordered-soak: fail if Redis's used_memory grows more than MB over the second half
+                                  of the run (flat once past the retention window)
           --targets               the issue's targets: efficiency >= 0.95 (ordered-burst), 10000 msgs/s
                                   (ordered-overhead), ratio >= 0.5 (rabbit-burst)
           --warmup N              messages sent through before the measured run (default 2 x P x C;
@@ -125,6 +133,8 @@ public sealed record SuiteOptions
           --apphost PATH          start a lab of the run's own: this QueueLab.AppHost.dll (default $QUEUELAB_APPHOST;
                                   ./queuelab bench passes the Release build), random ports, a temporary state folder,
                                   no dashboard, the suite's settings; stopped at the end
+          --set KEY=VALUE         an AppHost setting for the lab the run starts (with --apphost), after the suite's
+                                  own, e.g. --set QueueLab:Ordering:Sequencer:OutputMaxLength=20000 (repeatable)
           --state-dir DIR         use the running lab of this state folder (default $QUEUELAB_STATE_DIR, else .queuelab
                                   at the repository root: the lab of `./queuelab run`), with its own settings
           --connection-string NAME=VALUE, or --cache V, --messaging V, --queuelab V

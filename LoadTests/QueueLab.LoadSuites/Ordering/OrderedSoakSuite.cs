@@ -8,15 +8,29 @@ namespace QueueLab.LoadSuites.Ordering;
 
 /// <summary>
 /// ordered-soak: an open-model constant rate (default 70% of the capacity P x C / W) for a duration (default 60 s);
-/// per-stage percentiles, and the input backlog sampled every 250 ms, which must stay bounded.
+/// per-stage percentiles, the input backlog sampled every 250 ms, which must stay bounded, and Redis's memory sampled
+/// every second: once the run is past the pipeline's retention window (the sequencer's <c>KeepPassedSeqs</c> and
+/// <c>OutputMaxLength</c>, which <c>--set</c> lowers for a run with a lab of its own) it must stay flat
+/// (<c>--max-memory-growth</c>).
 /// </summary>
 public sealed class OrderedSoakSuite : ISuite
 {
     public const string BacklogMax = "backlog_max";
     public const string BacklogMean = "backlog_mean";
     public const string BacklogLast = "backlog_last";
+    public const string MemoryFirst = "redis_memory_first_bytes";
+    public const string MemoryMax = "redis_memory_max_bytes";
+    public const string MemoryLast = "redis_memory_last_bytes";
+
+    /// <summary>Mean used_memory over the run's last tenth minus its mean around the middle (45-55%): flat once past the
+    /// retention window means this is near zero however long the run.</summary>
+    public const string MemoryGrowth = "redis_memory_second_half_growth_bytes";
+
+    private const double MiB = 1024 * 1024;
 
     public string Name => "ordered-soak";
+
+    private static string Mb(double bytes) => $"{Fmt.N(bytes / MiB, "0.0")} MB";
 
     public LabProfile Profile(SuiteOptions options) => OrderingSettings.From(options).Profile();
 
@@ -31,18 +45,29 @@ public sealed class OrderedSoakSuite : ISuite
         await client.WaitReadyAsync(lab.KnowsShape ? settings.Processors : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 
-        var backlog = new BacklogSampler(() => client.Db.ListLengthAsync(client.Keys.Input), TimeSpan.FromMilliseconds(250));
+        var backlog = new Sampler(() => client.Db.ListLengthAsync(client.Keys.Input), TimeSpan.FromMilliseconds(250));
+        var memory = new Sampler(() => RedisProfile.UsedMemoryAsync(client.Redis), TimeSpan.FromSeconds(1), "used_memory_bytes");
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration), options,
-            drainTimeout: settings.Work * 10 + TimeSpan.FromSeconds(60), backlog.RunAsync, cancellationToken).ConfigureAwait(false);
+            drainTimeout: settings.Work * 10 + TimeSpan.FromSeconds(60), ct => Task.WhenAll(backlog.RunAsync(ct), memory.RunAsync(ct)), cancellationToken).ConfigureAwait(false);
+        var growth = Math.Round(memory.MeanBetween(0.9, 1.0) - memory.MeanBetween(0.45, 0.55));
 
         var result = run.Result
             .WithMetric(BacklogMax, backlog.Max)
             .WithMetric(BacklogMean, Math.Round(backlog.Mean, 2))
             .WithMetric(BacklogLast, backlog.Last)
+            .WithMetric(MemoryFirst, memory.First)
+            .WithMetric(MemoryMax, memory.Max)
+            .WithMetric(MemoryLast, memory.Last)
+            .WithMetric(MemoryGrowth, growth)
             .WithMetric("offered_rate", rate)
             .WithMetric("utilisation", double.IsFinite(capacity) ? Math.Round(rate / capacity, 3) : 0);
         var thresholds = Invariants.Thresholds(ordered: true).ToList();
         thresholds.Add(Threshold.Metric(BacklogMax, v => v <= bound, $"backlog <= {bound} (bounded)"));
+        if (options.MaxMemoryGrowthMb is { } maxGrowth)
+        {
+            thresholds.Add(Threshold.Metric(MemoryGrowth, v => v <= maxGrowth * MiB, $"Redis memory grows <= {Fmt.N(maxGrowth)} MB over the second half (flat)"));
+        }
+
         if (options.MaxP99 is { } p99)
         {
             thresholds.Add(Threshold.Latency(99, p99));
@@ -58,10 +83,12 @@ public sealed class OrderedSoakSuite : ISuite
             ("throughput (ok / run time)", Fmt.Rate(result.ThroughputPerSecond)),
             ("latency (intended push -> output)", Fmt.Percentiles(result.Latency)),
             ("backlog (input list length)", $"max {backlog.Max}, mean {Fmt.N(backlog.Mean, "0.0")}, last {backlog.Last}, trend {Fmt.N(backlog.Trend, "0.0")} (bound {bound})"),
+            ("Redis memory (used_memory)", $"first {Mb(memory.First)}, max {Mb(memory.Max)}, last {Mb(memory.Last)}; " +
+                $"mean around mid-run {Mb(memory.MeanBetween(0.45, 0.55))}, over the last tenth {Mb(memory.MeanBetween(0.9, 1.0))} (second-half growth {Mb(growth)})"),
             ("late sends (runner)", result.Late.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
         figures.AddRange(Fmt.Stages(result));
-        var notes = new List<string> { "backlog.csv holds the sampled input length over time" };
-        return new SuiteOutcome(result, figures, notes, new Dictionary<string, string> { ["backlog.csv"] = backlog.Csv() });
+        var notes = new List<string> { "backlog.csv holds the sampled input length over time, memory.csv Redis's used_memory" };
+        return new SuiteOutcome(result, figures, notes, new Dictionary<string, string> { ["backlog.csv"] = backlog.Csv(), ["memory.csv"] = memory.Csv() });
     }
 }

@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using QueueLab.Lab;
 using QueueLab.LoadRunner;
 using QueueLab.Ordering.Contracts;
+using QueueLab.Ordering.Redis;
 using StackExchange.Redis;
 
 namespace QueueLab.LoadSuites.Ordering;
 
 /// <summary>
-/// Follows pipeline B's output list from where a run started (LLEN, then LRANGE of the new part, every 2 ms): completes
-/// each run message's task when it comes out and records its stage times from the timestamps it carries. It never
-/// consumes the output; the verification reads it again afterwards.
+/// Follows pipeline B's output from where a run started (<see cref="OutputReader"/>: by seq, so the output's retention may
+/// cut the list from its head meanwhile, every 2 ms when idle): completes each run message's task when it comes out,
+/// records its stage times from the timestamps it carries, and keeps the seqs it saw in output order, which the run's
+/// verification checks (a long soak's output is trimmed behind it, so reading it again afterwards would not see it all).
+/// It never consumes the output.
 /// </summary>
 public sealed class OutputWatcher(IDatabase db, RedisKey output, long outputStart, long firstSeq, long capacity, StageRecorder stages)
 {
@@ -20,8 +24,35 @@ public sealed class OutputWatcher(IDatabase db, RedisKey output, long outputStar
     private readonly TaskCompletionSource[] _done = [.. Enumerable.Range(0, checked((int)capacity))
         .Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
 
-    private long _position = outputStart;
+    private readonly OutputReader _reader = new(db, output, firstSeq - 1, outputStart);
+    private readonly List<long> _observed = [];
     private long _completed;
+    private long _upToDate;
+
+    /// <summary>Waits until the watcher has read everything the output held when this was called (two reads that found
+    /// nothing new since), so <see cref="Observed"/> is as fresh as reading the output again.</summary>
+    public Task CaughtUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var from = Interlocked.Read(ref _upToDate);
+        return Poll.UntilAsync(() => Interlocked.Read(ref _upToDate) >= from + 2, timeout, "the output watcher reads up to the output's end",
+            TimeSpan.FromMilliseconds(2), cancellationToken);
+    }
+
+    /// <summary>Every seq seen in the output since the run began, in output order (its own and any other).</summary>
+    public IReadOnlyList<long> Observed
+    {
+        get
+        {
+            lock (_observed)
+            {
+                return [.. _observed];
+            }
+        }
+    }
+
+    /// <summary>How many times the output's retention cut entries before the watcher read them (a run that saw this
+    /// cannot prove what it did not see; its verification reports them as missing).</summary>
+    public long FellBehind => _reader.FellBehind;
 
     /// <summary>Stopwatch timestamp when the latest run message was seen in the output.</summary>
     public long LastOutputTimestamp { get; private set; }
@@ -42,14 +73,14 @@ public sealed class OutputWatcher(IDatabase db, RedisKey output, long outputStar
         {
             try
             {
-                var length = await db.ListLengthAsync(output).ConfigureAwait(false);
-                if (length > _position)
+                var values = await _reader.ReadAsync(5000).ConfigureAwait(false);
+                if (values.Length > 0)
                 {
-                    var values = await db.ListRangeAsync(output, _position, Math.Min(length, _position + 5000) - 1).ConfigureAwait(false);
                     Take(values, Stopwatch.GetTimestamp());
-                    _position += values.Length;
                     continue;
                 }
+
+                Interlocked.Increment(ref _upToDate);
 
                 await Task.Delay(2, cancellationToken).ConfigureAwait(false);
             }
@@ -76,6 +107,11 @@ public sealed class OutputWatcher(IDatabase db, RedisKey output, long outputStar
             catch (System.Text.Json.JsonException)
             {
                 continue;
+            }
+
+            lock (_observed)
+            {
+                _observed.Add(message.Seq);
             }
 
             var index = message.Seq - firstSeq;

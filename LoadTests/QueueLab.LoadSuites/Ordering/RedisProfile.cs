@@ -49,6 +49,15 @@ public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
         return stats;
     }
 
+    /// <summary>Redis's <c>used_memory</c> (bytes the allocator holds for data and overhead), from <c>INFO memory</c>.</summary>
+    public static async Task<long> UsedMemoryAsync(IConnectionMultiplexer redis)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        var info = await redis.GetServers().First().InfoAsync("memory").ConfigureAwait(false);
+        var used = info.SelectMany(g => g).FirstOrDefault(p => p.Key == "used_memory").Value;
+        return long.Parse(used ?? throw new FormatException("INFO memory has no used_memory."), CultureInfo.InvariantCulture);
+    }
+
     public static RedisProfile Between(IReadOnlyDictionary<string, (long Calls, long Usec)> before, IReadOnlyDictionary<string, (long Calls, long Usec)> after) =>
         new([.. after
             .Select(a => before.TryGetValue(a.Key, out var b)

@@ -29,7 +29,7 @@ public sealed class RabbitSoakSuite : ISuite
         await client.WaitReadyAsync(perQueue, total, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await RabbitRun.WarmUpAsync(client, settings, options.Warmup ?? 300, options, cancellationToken).ConfigureAwait(false);
 
-        var backlog = new BacklogSampler(client.BacklogAsync, TimeSpan.FromMilliseconds(500));
+        var backlog = new Sampler(client.BacklogAsync, TimeSpan.FromMilliseconds(500));
         var run = await RabbitRun.RunAsync(client, settings, Name, Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration), options,
             TimeSpan.FromSeconds(120), backlog.RunAsync, cancellationToken).ConfigureAwait(false);
 

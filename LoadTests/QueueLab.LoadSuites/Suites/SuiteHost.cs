@@ -12,6 +12,12 @@ public static class SuiteHost
         ArgumentNullException.ThrowIfNull(options);
         var suite = SuiteCatalog.Find(options.Suite);
         var outcome = await suite.RunAsync(options, lab, cancellationToken).ConfigureAwait(false);
+        if (options.LabSettings.Count > 0)
+        {
+            // A report says what the lab ran with beyond the suite's own settings, so the figure can be reproduced.
+            outcome = outcome with { Figures = [("lab settings (--set)", string.Join(" ", options.LabSettings)), .. outcome.Figures] };
+        }
+
         RunReport? report = null;
         if (!options.NoReport)
         {

@@ -21,6 +21,21 @@ public sealed partial class OrderingJson : JsonSerializerContext
         JsonSerializer.Deserialize(json, Default.SequencedMessage)
         ?? throw new JsonException("An output message is the JSON literal null.");
 
+    /// <summary>The seq of an output entry, read from its first field (the sequencer writes <c>{"seq":N,...</c>), or null.</summary>
+    public static long? SeqOf(string? entry)
+    {
+        const string Prefix = "{\"seq\":";
+        if (entry is null || !entry.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var digits = entry.AsSpan(Prefix.Length);
+        var end = digits.IndexOfAnyExceptInRange('0', '9');
+        return long.TryParse(end < 0 ? digits : digits[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
+            ? seq : null;
+    }
+
     public static DeadLetter DeserializeDeadLetter(string json) =>
         JsonSerializer.Deserialize(json, Default.DeadLetter)
         ?? throw new JsonException("A dead-letter entry is the JSON literal null.");

@@ -160,6 +160,56 @@ public sealed class ScriptTests(OrderingFixture lab)
     }
 
     [Fact]
+    public async Task The_output_reader_neither_skips_nor_repeats_an_entry_while_retention_cuts_the_output()
+    {
+        var (store, token, epoch) = await LeadAsync();
+        var retention = new Retention(KeepPassedSeqs: 10, OutputMaxLength: 7, DeadLetterMaxLength: 5);
+        var reader = new OutputReader(Db, _keys.Output, lastSeq: 0, indexHint: 0);
+        var read = new List<long>();
+        var seq = 0;
+        for (var round = 0; round < 12; round++)
+        {
+            // Between two reads: 5 results (seq 3 of each round skipped, so the output has gaps) and a cut to 7 entries.
+            for (var i = 0; i < 5; i++)
+            {
+                seq++;
+                await (i == 2 ? AddSkipAsync(seq) : AddResultAsync(seq));
+            }
+
+            await store.SequenceAsync(token, epoch, 100, 100, DateTimeOffset.UtcNow, retention);
+            read.AddRange((await reader.ReadAsync(3)).Select(v => OrderingJson.DeserializeOutput(v!).Seq));
+            read.AddRange((await reader.ReadAsync(100)).Select(v => OrderingJson.DeserializeOutput(v!).Seq));
+            (await Db.ListLengthAsync(_keys.Output)).ShouldBeLessThanOrEqualTo(7, "the output is cut to its limit");
+        }
+
+        read.ShouldBe(Enumerable.Range(1, seq).Where(s => s % 5 != 3).Select(s => (long)s), "every emitted seq once, in order, though the list's indexes moved under the reader");
+        reader.FellBehind.ShouldBe(0);
+        (await reader.ReadAsync(100)).ShouldBeEmpty("nothing new");
+    }
+
+    [Fact]
+    public async Task The_output_reader_says_when_the_retention_cut_entries_it_had_not_read()
+    {
+        var (store, token, epoch) = await LeadAsync();
+        for (var s = 1; s <= 30; s++)
+        {
+            await AddResultAsync(s);
+        }
+
+        var reader = new OutputReader(Db, _keys.Output, lastSeq: 0, indexHint: 0);
+        await store.SequenceAsync(token, epoch, 100, 100, DateTimeOffset.UtcNow, new Retention(KeepPassedSeqs: 10, OutputMaxLength: 100, DeadLetterMaxLength: 5));
+        (await reader.ReadAsync(5)).Select(v => OrderingJson.DeserializeOutput(v!).Seq).ShouldBe([1L, 2, 3, 4, 5]);
+        for (var s = 31; s <= 40; s++)
+        {
+            await AddResultAsync(s);
+        }
+
+        await store.SequenceAsync(token, epoch, 100, 100, DateTimeOffset.UtcNow, new Retention(KeepPassedSeqs: 10, OutputMaxLength: 20, DeadLetterMaxLength: 5));
+        (await reader.ReadAsync(100)).Select(v => OrderingJson.DeserializeOutput(v!).Seq).ShouldBe(Enumerable.Range(21, 20).Select(s => (long)s));
+        reader.FellBehind.ShouldBe(1, "seqs 6..20 were cut before the reader got to them");
+    }
+
+    [Fact]
     public async Task A_standby_learns_how_long_the_lock_still_holds()
     {
         var (store, _, _) = await LeadAsync();
@@ -170,6 +220,6 @@ public sealed class ScriptTests(OrderingFixture lab)
     [Fact]
     public void The_scripts_are_the_documented_ones() =>
         // Guards against an empty script slipping through a refactoring.
-        new[] { SequencerScripts.Acquire, SequencerScripts.Extend, SequencerScripts.Release, SequencerScripts.Sequence, AdminScripts.Clear }
+        new[] { SequencerScripts.Acquire, SequencerScripts.Extend, SequencerScripts.Release, SequencerScripts.Sequence, AdminScripts.Clear, OutputScripts.ReadAfter }
             .ShouldAllBe(s => s.Contains("redis.call", StringComparison.Ordinal));
 }

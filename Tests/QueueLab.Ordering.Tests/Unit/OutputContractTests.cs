@@ -21,4 +21,16 @@ public sealed class OutputContractTests
         message.SequencingAt.ShouldBe(t.AddSeconds(3));
         message.SequencedAt.ShouldBe(t.AddSeconds(4));
     }
+
+    [Fact]
+    public void The_seq_of_an_output_entry_is_read_from_its_first_field()
+    {
+        var t = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        OrderingJson.SeqOf(OrderingJson.Serialize(new ProcessedResult(1234567890123, "p", t, t, t, "processor-a", 1))).ShouldBe(1234567890123);
+        OrderingJson.SeqOf("{\"seq\":7}").ShouldBe(7);
+        OrderingJson.SeqOf("{\"payload\":\"x\",\"seq\":7}").ShouldBeNull("the output's entries start with their seq; anything else is not one");
+        OrderingJson.SeqOf("{\"seq\":-1,").ShouldBeNull();
+        OrderingJson.SeqOf("").ShouldBeNull();
+        OrderingJson.SeqOf(null).ShouldBeNull();
+    }
 }
