@@ -14,6 +14,10 @@ public sealed record OrderedChaosResult(
     /// <summary>Pipeline B's state when the invariants failed (null when they held).</summary>
     public string? State { get; init; }
 
+    /// <summary>The seqs the load pushed again after an error (their identical second copy may be dead-lettered as
+    /// <c>duplicate-seq</c>, by the pipeline's contract).</summary>
+    public IReadOnlyCollection<long> RetriedPushes { get; init; } = [];
+
     /// <summary>The worst stall over all faults of the run.</summary>
     public TimeSpan LongestStall => Faults.Count == 0 ? TimeSpan.Zero : Faults.Max(f => f.Recovery.LongestStall);
 }
@@ -69,7 +73,8 @@ public static class OrderedChaos
             Recovery.Analyze(times, f.At, TimeSpan.FromSeconds(1), Rate, i + 1 < marks.Count ? marks[i + 1].At : end, LoadEnd(run.Result)))).ToList();
         foreach (var (fault, _, recovery) in recoveries)
         {
-            ChaosLog.Scenario("B: " + scenario, fault, report.Summary, recovery);
+            ChaosLog.Scenario("B: " + scenario, fault, report.Summary, recovery,
+                run.RetriedPushes.Count > 0 ? $"{run.RetriedPushes.Count} pushes sent again after an error" : null);
         }
 
         if (recoveries.Count == 0)
@@ -83,7 +88,7 @@ public static class OrderedChaos
             ChaosLog.Write($"pipeline B state after the failed run: {state}");
         }
 
-        return new OrderedChaosResult(report, recoveries, run.Result) { State = state };
+        return new OrderedChaosResult(report, recoveries, run.Result) { State = state, RetriedPushes = run.RetriedPushes };
     }
 
     /// <summary>Where pipeline B's messages are, and the state of its replicas (for a failed run's message).</summary>

@@ -20,6 +20,37 @@ public sealed record CompoundSchedule(string Shape, IReadOnlyList<ScheduledFault
 
     public override string ToString() => $"{Shape}: {string.Join(" + ", Faults)}";
 
+    /// <summary>
+    /// Injects the schedule's faults into <paramref name="lab"/>, each at its offset, all at once: <paramref name="applied"/>
+    /// gets each one that took effect (what it did, when it began); one whose target the other fault took away (a leader
+    /// that is gone, a server that is down) is returned as not applied, with why.
+    /// </summary>
+    public async Task<IReadOnlyList<FaultOutcome>> ApplyAsync<TLab>(IReadOnlyList<FaultSpec<TLab>> library, TLab lab, Action<string, DateTimeOffset> applied)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        var byName = library.ToDictionary(f => f.Name);
+        var notApplied = new System.Collections.Concurrent.ConcurrentBag<FaultOutcome>();
+        await Task.WhenAll(Faults.Select(async f =>
+        {
+            if (f.After > TimeSpan.Zero)
+            {
+                await Task.Delay(f.After).ConfigureAwait(false); // the schedule's own offset, not a wait for a condition
+            }
+
+            var at = DateTimeOffset.UtcNow;
+            try
+            {
+                applied($"{f.Name}: {await byName[f.Name].Inject(lab).ConfigureAwait(false)}", at);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or Npgsql.NpgsqlException
+                                           or StackExchange.Redis.RedisException or HttpRequestException)
+            {
+                notApplied.Add(new FaultOutcome(f.Name, Shape, Applied: false, ex.Message, null));
+            }
+        })).ConfigureAwait(false);
+        return [.. notApplied];
+    }
+
     public static IReadOnlyList<CompoundSchedule> Draw<TLab>(int seed, int count, IReadOnlyList<FaultSpec<TLab>> library)
     {
         ArgumentNullException.ThrowIfNull(library);

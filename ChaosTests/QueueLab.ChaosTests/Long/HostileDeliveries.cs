@@ -36,21 +36,32 @@ public static class HostileDeliveries
     }
 
     /// <summary>Publishes each with confirms, one by one over the run, again on a new channel until the broker confirms it
-    /// (the broker may be restarting): a producer retries; the consumer dead-letters a copy once per delivery it gets.</summary>
-    public static async Task PublishAsync(IConnection broker, IReadOnlyList<Delivery> deliveries)
+    /// (the broker may be restarting): a producer retries; the consumer dead-letters a copy once per delivery it gets.
+    /// Returns the tags of the ones published more than once (the broker may have taken an earlier attempt too).</summary>
+    public static async Task<IReadOnlyList<string>> PublishAsync(IConnection broker, IReadOnlyList<Delivery> deliveries)
     {
+        var resent = new List<string>();
         foreach (var delivery in deliveries)
         {
+            var attempts = 0;
             await Poll.UntilAsync(async () =>
             {
+                attempts++;
                 await using var channel = await broker.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true))
                     .ConfigureAwait(false);
                 var properties = new BasicProperties { MessageId = delivery.Tag, Persistent = true, Headers = delivery.Headers };
                 await channel.BasicPublishAsync(LabTopology.DirectExchange, "orders", mandatory: true, properties, delivery.Body).ConfigureAwait(false);
                 return true;
             }, TimeSpan.FromMinutes(3), $"{delivery.Tag} is confirmed").ConfigureAwait(false);
+            if (attempts > 1)
+            {
+                resent.Add(delivery.Tag);
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(300)).ConfigureAwait(false); // spread over the run: the schedule's pacing
         }
+
+        return resent;
     }
 
     /// <summary>Takes everything out of queue-1's dead-letter queue; returns the reasons of the copies tagged with <paramref name="run"/>.</summary>

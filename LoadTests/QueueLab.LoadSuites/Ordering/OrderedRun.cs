@@ -14,7 +14,11 @@ namespace QueueLab.LoadSuites.Ordering;
 /// <param name="FirstPushToLastOutput">From the first push to the moment the last message was seen in the output.</param>
 /// <param name="PipelineSpan">From the earliest createdAt to the latest sequencedAt (timestamps in the messages).</param>
 /// <param name="Redis">What Redis executed during the run (all clients: processors, sequencers, this runner).</param>
-public sealed record OrderedRunResult(RunResult Result, long Pushed, TimeSpan FirstPushToLastOutput, TimeSpan? PipelineSpan, RedisProfile? Redis);
+/// <param name="RetriedPushes">The seqs whose push was sent again after an error (a chaos run's dropped connection): the
+/// first attempt may have landed, so the pipeline may have seen two identical copies and dead-lettered the second as
+/// <c>duplicate-seq</c>, as its contract says.</param>
+public sealed record OrderedRunResult(RunResult Result, long Pushed, TimeSpan FirstPushToLastOutput, TimeSpan? PipelineSpan, RedisProfile? Redis,
+    IReadOnlyCollection<long> RetriedPushes);
 
 /// <summary>
 /// The scenario the ordered suites share: invocation k pushes seq first + k (RPUSH, in seq order: the dispatcher
@@ -54,14 +58,16 @@ public static class OrderedRun
 
         long firstPush = 0;
         long pushed = 0;
+        var retried = new System.Collections.Concurrent.ConcurrentDictionary<long, bool>();
         var payload = new string('x', 64);
         var scenario = Scenario.Create(name, async (context, ct) =>
         {
             var index = context.InvocationNumber;
-            var json = OrderingJson.Serialize(new OrderingMessage(first + index, payload, DateTimeOffset.UtcNow));
+            var seq = first + index;
+            var json = OrderingJson.Serialize(new OrderingMessage(seq, payload, DateTimeOffset.UtcNow));
             Interlocked.CompareExchange(ref firstPush, Stopwatch.GetTimestamp(), 0);
             Interlocked.Increment(ref pushed);
-            await PushAsync(client, json, ct).ConfigureAwait(false);
+            await PushAsync(client, json, () => retried.TryAdd(seq, true), ct).ConfigureAwait(false);
             await watcher.Completion(index).WaitAsync(ct).ConfigureAwait(false);
             return StepResult.Ok();
         }).WithLoadSimulations(simulation);
@@ -107,7 +113,7 @@ public static class OrderedRun
             ? Stopwatch.GetElapsedTime(firstPush, watcher.LastOutputTimestamp)
             : TimeSpan.Zero;
         TimeSpan? pipelineSpan = watcher.FirstCreated is { } created && watcher.LastSequenced is { } sequenced ? sequenced - created : null;
-        return new OrderedRunResult(result, pushed, span, pipelineSpan, profile);
+        return new OrderedRunResult(result, pushed, span, pipelineSpan, profile, [.. retried.Keys.Order()]);
     }
 
     /// <summary>
@@ -115,7 +121,7 @@ public static class OrderedRun
     /// that never reached the input would stall the sequencer for good, and a second byte-identical copy (when the first
     /// attempt did land but its reply was lost) is deduplicated by the pipeline.
     /// </summary>
-    private static async Task PushAsync(OrderingProbe client, string json, CancellationToken cancellationToken)
+    private static async Task PushAsync(OrderingProbe client, string json, Action retrying, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -126,6 +132,7 @@ public static class OrderedRun
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
+                retrying();
                 await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken).ConfigureAwait(false);
             }
         }
