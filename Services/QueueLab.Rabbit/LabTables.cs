@@ -8,6 +8,13 @@ public static class LabTables
 
     /// <summary>One row per handling of a delivery, in every phase: duplicates can be counted from data.</summary>
     public const string ProcessingLog = "processing_log";
+
+    /// <summary>One row per retention (name, cutoff): the processing log's row says before when its units may have been
+    /// deleted, so a check knows which final states the log can no longer explain.</summary>
+    public const string Retention = "queuelab_retention";
+
+    /// <summary>The <see cref="Retention"/> row of the processing log.</summary>
+    public const string ProcessingLogRetention = "processing_log";
 }
 
 public static class ProcessingOutcomes

@@ -29,5 +29,9 @@ public static class LabSchema
         );
         CREATE INDEX IF NOT EXISTS {LabTables.ProcessingLog}_message_idx ON {LabTables.ProcessingLog} (message_id, current_state);
         CREATE INDEX IF NOT EXISTS {LabTables.ProcessingLog}_logged_idx ON {LabTables.ProcessingLog} (logged_at);
+        CREATE TABLE IF NOT EXISTS {LabTables.Retention} (
+            name          text        PRIMARY KEY,
+            cutoff        timestamptz NOT NULL
+        );
         """;
 }

@@ -158,9 +158,16 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
     /// <summary>The whole lab's stored outcome (the dashboard's verify).</summary>
     public async Task<RabbitCheck> CheckAsync(int phase, CancellationToken cancellationToken = default)
     {
-        // The log's retention deletes old rows; the final states it still explains are the ones stored since its oldest row.
+        // The log's retention deletes whole units older than its cutoff: a final state stored since the cutoff has all of its
+        // log, an older one is explained only while its log is still there.
         var finalStates = await PairsAsync(
-            $"SELECT {Unit}, queue_name FROM {LabTables.FinalStates} WHERE stored_at >= (SELECT coalesce(min(logged_at), '-infinity') FROM {LabTables.ProcessingLog}) ORDER BY stored_at",
+            $"""
+             SELECT {Unit}, queue_name FROM {LabTables.FinalStates} f
+             WHERE stored_at >= coalesce((SELECT cutoff FROM {LabTables.Retention} WHERE name = '{LabTables.ProcessingLogRetention}'), '-infinity')
+                OR EXISTS (SELECT 1 FROM {LabTables.ProcessingLog} l
+                           WHERE l.message_id = f.message_id AND l.current_state = f.current_state AND l.queue_name = f.queue_name)
+             ORDER BY stored_at
+             """,
             cancellationToken).ConfigureAwait(false);
         var processed = await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.ProcessingLog} WHERE {Processed} ORDER BY id", cancellationToken).ConfigureAwait(false);
         var finished = (await PairsAsync($"SELECT {Unit}, queue_name FROM {LabTables.ProcessingLog} WHERE outcome = '{ProcessingOutcomes.DeadLettered}'", cancellationToken)
