@@ -15,45 +15,44 @@ namespace QueueLab.ChaosTests;
 public sealed class OrderingLongProfileTests(OrderingChaosFixture lab)
 {
     [Fact]
-    public async Task Pipeline_B_through_compound_fault_schedules_with_bad_input_mixed_in()
-    {
-        var profile = ChaosProfile.Current;
-        Assert.SkipUnless(profile.IsLong, $"the long chaos profile runs with {ChaosProfile.ProfileVariable}=long");
-        var schedules = CompoundSchedule.Draw(profile.Seed, profile.Iterations, FaultSchedule.OrderingLibrary);
-        var report = new LongProfileReport("pipeline B", profile.Seed, profile.ReplayCommand);
-        ChaosLog.Write($"pipeline B long profile: seed {profile.Seed}, {schedules.Count} iterations");
-        for (var i = 0; i < schedules.Count; i++)
-        {
-            await lab.RestoreAsync();
-            var (faults, violations) = await OrderedLongIteration.RunAsync(lab, i + 1, profile.Seed, schedules[i]);
-            report.Add(schedules[i], faults, violations, OrderedLongIteration.BadMessages, OrderedLongIteration.BadMessages - violations.Count(v => v.StartsWith("a bad message", StringComparison.Ordinal)));
-        }
-
-        await lab.RestoreAsync();
-        ChaosLog.Write(report.Render());
-        report.Violations.ShouldBeEmpty();
-    }
+    public Task Pipeline_B_through_compound_fault_schedules_with_bad_input_mixed_in() =>
+        LongProfile.RunAsync("pipeline B", FaultSchedule.OrderingLibrary, lab.RestoreAsync,
+            (i, seed, schedule) => OrderedLongIteration.RunAsync(lab, i, seed, schedule),
+            OrderedLongIteration.BadMessages, v => v.StartsWith("a bad message", StringComparison.Ordinal));
 }
 
 [Collection(Phase3ChaosCollection.Name)]
 public sealed class RabbitLongProfileTests(Phase3ChaosFixture lab)
 {
     [Fact]
-    public async Task Pipeline_A_phase_3_through_compound_fault_schedules_with_bad_input_mixed_in()
+    public Task Pipeline_A_phase_3_through_compound_fault_schedules_with_bad_input_mixed_in() =>
+        LongProfile.RunAsync("pipeline A, phase 3", FaultSchedule.RabbitLibrary, lab.RestoreAsync,
+            (i, seed, schedule) => RabbitLongIteration.RunAsync(lab, i, seed, schedule),
+            HostileDeliveries.For("x").Count, v => v.Contains("was not dead-lettered", StringComparison.Ordinal));
+}
+
+/// <summary>One pipeline's long profile: the schedules drawn from the seed, each iteration on a restored lab, the report
+/// written to the chaos log, and no invariant violation allowed.</summary>
+internal static class LongProfile
+{
+    public static async Task RunAsync<TLab>(
+        string pipeline, IReadOnlyList<FaultSpec<TLab>> library, Func<Task> restore,
+        Func<int, int, CompoundSchedule, Task<(IReadOnlyList<FaultOutcome> Faults, IReadOnlyList<string> Violations)>> iterate,
+        int badPerIteration, Func<string, bool> isBadNotDeadLettered)
     {
         var profile = ChaosProfile.Current;
         Assert.SkipUnless(profile.IsLong, $"the long chaos profile runs with {ChaosProfile.ProfileVariable}=long");
-        var schedules = CompoundSchedule.Draw(profile.Seed, profile.Iterations, FaultSchedule.RabbitLibrary);
-        var report = new LongProfileReport("pipeline A, phase 3", profile.Seed, profile.ReplayCommand);
-        ChaosLog.Write($"pipeline A long profile: seed {profile.Seed}, {schedules.Count} iterations");
+        var schedules = CompoundSchedule.Draw(profile.Seed, profile.Iterations, library);
+        var report = new LongProfileReport(pipeline, profile.Seed, profile.ReplayCommand);
+        ChaosLog.Write($"{pipeline} long profile: seed {profile.Seed}, {schedules.Count} iterations");
         for (var i = 0; i < schedules.Count; i++)
         {
-            await lab.RestoreAsync();
-            var (faults, violations) = await RabbitLongIteration.RunAsync(lab, i + 1, profile.Seed, schedules[i]);
-            report.Add(schedules[i], faults, violations, HostileDeliveries.For("x").Count, HostileDeliveries.For("x").Count - violations.Count(v => v.Contains("was not dead-lettered", StringComparison.Ordinal)));
+            await restore();
+            var (faults, violations) = await iterate(i + 1, profile.Seed, schedules[i]);
+            report.Add(schedules[i], faults, violations, badPerIteration, badPerIteration - violations.Count(isBadNotDeadLettered));
         }
 
-        await lab.RestoreAsync();
+        await restore();
         ChaosLog.Write(report.Render());
         report.Violations.ShouldBeEmpty();
     }

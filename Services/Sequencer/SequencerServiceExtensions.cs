@@ -32,6 +32,8 @@ public static class SequencerServiceExtensions
             $"{sp.GetRequiredService<SequencerIdentity>().Token}:blocking",
             sp.GetRequiredService<IOptions<SequencerOptions>>().Value.IdleWait));
         builder.Services.AddSingleton<SequencerMetrics>();
+        builder.Services.AddSingleton<SequencerReadiness>();
+        builder.Services.AddHealthChecks().AddCheck<SequencerReadiness>("sequencer");
         builder.Services.AddHostedService<SequencerWorker>();
         return builder;
     }

@@ -20,6 +20,7 @@ public sealed partial class SequencerWorker(
     SequencerIdentity identity,
     IOptions<SequencerOptions> options,
     SequencerMetrics metrics,
+    SequencerReadiness readiness,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<SequencerWorker> logger) : BackgroundService
@@ -40,6 +41,7 @@ public sealed partial class SequencerWorker(
         {
             await SubscribeAsync(subscriber, stoppingToken).ConfigureAwait(false);
             await WarmUpAsync(stoppingToken).ConfigureAwait(false);
+            readiness.MarkReady();
             LogStandby(identity.Token);
             while (!stoppingToken.IsCancellationRequested)
             {
