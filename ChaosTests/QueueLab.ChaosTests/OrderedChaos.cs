@@ -18,6 +18,9 @@ public sealed record OrderedChaosResult(
     /// <c>duplicate-seq</c>, by the pipeline's contract).</summary>
     public IReadOnlyCollection<long> RetriedPushes { get; init; } = [];
 
+    /// <summary>What the sequencers logged during the run (each line with the time it arrived), for a stall's message.</summary>
+    public IReadOnlyList<string> SequencerLog { get; init; } = [];
+
     /// <summary>The worst stall over all faults of the run.</summary>
     public TimeSpan LongestStall => Faults.Count == 0 ? TimeSpan.Zero : Faults.Max(f => f.Recovery.LongestStall);
 }
@@ -45,6 +48,7 @@ public static class OrderedChaos
         OrderingChaosFixture lab, string scenario, Func<FaultMarks, Task> faults, int messages = 600, double startAfterShare = 0.3)
     {
         var client = lab.Client;
+        var began = DateTimeOffset.UtcNow;
         var (first, outputStart) = await client.BeginAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         var injected = new FaultMarks();
         var options = new SuiteOptions { Suite = "chaos", Progress = ProgressMode.None, Output = TextWriter.Null };
@@ -88,7 +92,7 @@ public static class OrderedChaos
             ChaosLog.Write($"pipeline B state after the failed run: {state}");
         }
 
-        return new OrderedChaosResult(report, recoveries, run.Result) { State = state, RetriedPushes = run.RetriedPushes };
+        return new OrderedChaosResult(report, recoveries, run.Result) { State = state, RetriedPushes = run.RetriedPushes, SequencerLog = lab.SequencerLogs.Since(began) };
     }
 
     /// <summary>Where pipeline B's messages are, and the state of its replicas (for a failed run's message).</summary>

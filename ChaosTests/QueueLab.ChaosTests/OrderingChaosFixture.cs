@@ -1,3 +1,5 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using QueueLab.Testing;
 
 namespace QueueLab.ChaosTests;
@@ -11,10 +13,14 @@ public sealed class OrderingChaosFixture : LabFixture
 {
     public const int Processors = 3;
 
+    /// <summary>The sequencers the lab runs (the AppHost's default): a restore waits until both are up and ready to lead.</summary>
+    public const int Sequencers = 2;
+
     /// <summary>The sequencers' lock TTL (the default, <c>Ordering:Sequencer:LockTtl</c>).</summary>
     public static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(1);
 
     private OrderingProbe? _client;
+    private ResourceLogTail? _sequencerLogs;
 
     protected override IEnumerable<string> Arguments =>
     [
@@ -31,10 +37,15 @@ public sealed class OrderingChaosFixture : LabFixture
 
     public OrderingProbe Client => _client ?? throw new InvalidOperationException("The lab has not started.");
 
+    /// <summary>The sequencers' console logs, followed from the lab's start (what a failed run shows of them).</summary>
+    public ResourceLogTail SequencerLogs => _sequencerLogs ?? throw new InvalidOperationException("The lab has not started.");
+
     protected override async ValueTask StartedAsync()
     {
+        _sequencerLogs = new ResourceLogTail(App.Services.GetRequiredService<ResourceLoggerService>(),
+            Resources.Replicas(ResourceNames.Sequencer).Select(r => r.InstanceId));
         _client = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-chaos").ConfigureAwait(false);
-        await _client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+        await _client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90), sequencers: Sequencers).ConfigureAwait(false);
     }
 
     /// <summary>Brings every stopped or killed replica back and waits until all processors are registered and a sequencer leads.</summary>
@@ -46,7 +57,7 @@ public sealed class OrderingChaosFixture : LabFixture
             proxy.Restore();
         }
 
-        await Client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+        await Client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90), sequencers: Sequencers).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()
@@ -54,6 +65,11 @@ public sealed class OrderingChaosFixture : LabFixture
         if (_client is not null)
         {
             await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_sequencerLogs is not null)
+        {
+            await _sequencerLogs.DisposeAsync().ConfigureAwait(false);
         }
 
         await base.DisposeAsync().ConfigureAwait(false);

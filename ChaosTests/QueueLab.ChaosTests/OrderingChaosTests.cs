@@ -46,7 +46,8 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
 
         AssertExact(result);
         // The leader releases the lock and announces it: no TTL to wait out.
-        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(1), "a released lock is taken without waiting for its TTL");
+        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(1),
+            "a released lock is taken without waiting for its TTL; the sequencers said:\n" + string.Join('\n', result.SequencerLog.TakeLast(120)));
     }
 
     [Fact]
@@ -63,6 +64,10 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
                 // The standby must take over before the dead one comes back as the next standby.
                 await Poll.UntilAsync(async () => await FaultSchedule.SequencerLeaderAsync(lab) != leader, TimeSpan.FromSeconds(10), $"a new leader after {leader} died");
                 await lab.Faults.Processes.StartAsync(leader);
+                // Aspire's health of a replicated project is the resource's, not this instance's: wait until the restarted
+                // sequencer itself says it is ready, so the next kill measures a failover, not a process start.
+                await Poll.UntilAsync(async () => await lab.Client.ReadySequencersAsync() >= OrderingChaosFixture.Sequencers, TimeSpan.FromSeconds(60),
+                    $"{leader} is up and ready to lead again");
             }
         }, messages: 2000, startAfterShare: 0.1);
 

@@ -236,6 +236,15 @@ public sealed partial class DeliveryProcessor(
         string reason, string detail, CancellationToken cancellationToken)
     {
         detail = Printable.Escape(detail, MaxDetailChars);
+        if (delivery.Redelivered && await AlreadyDeadLetteredAsync(queue, messageId, currentState, cancellationToken))
+        {
+            // The copy went to the dead-letter queue (its log row is written only after the broker confirmed it), but the
+            // ack was lost with a connection or the broker: the delivery came back. One dead letter is enough.
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+            LogAlreadyDeadLettered(logger, messageId ?? "(no id)", queue, reason);
+            return;
+        }
+
         await republisher.ToDeadLetterAsync(queue, delivery, reason, detail, cancellationToken);
         await LogQuietlyAsync(queue, messageId, currentState, ProcessingOutcomes.DeadLettered, $"{reason}: {detail}", cancellationToken);
         await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
@@ -305,6 +314,26 @@ public sealed partial class DeliveryProcessor(
     /// cancellation). The log is the record, not the outcome: the outcome's copy is already confirmed, and failing
     /// here would hand the delivery back to be copied again.
     /// </summary>
+    /// <summary>Whether this (message, state, queue) was dead-lettered before, by the log; false when the log cannot say
+    /// (no id, or PostgreSQL unreachable): the copy is then sent again, flagged as made from a redelivery.</summary>
+    private async Task<bool> AlreadyDeadLetteredAsync(string queue, string? messageId, string? currentState, CancellationToken cancellationToken)
+    {
+        if (messageId is null || currentState is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await store.LoggedAsync(queue, Printable.Escape(messageId, MessageLimits.MaxMessageIdBytes), Printable.Escape(currentState, MaxStateChars),
+                ProcessingOutcomes.DeadLettered, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private async Task LogQuietlyAsync(string queue, string? messageId, string? currentState, string outcome, string? detail, CancellationToken cancellationToken)
     {
         messageId = messageId is null ? null : Printable.Escape(messageId, MessageLimits.MaxMessageIdBytes);
@@ -361,6 +390,9 @@ public sealed partial class DeliveryProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{MessageId} on {Queue}: retry {Attempt} after failure: {Error}")]
     private static partial void LogRetry(ILogger logger, string messageId, string queue, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MessageId} on {Queue} came back after its dead letter ({Reason}) was sent; acked without a second one")]
+    private static partial void LogAlreadyDeadLettered(ILogger logger, string messageId, string queue, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageId} on {Queue} dead-lettered: {Reason}: {Detail}")]
     private static partial void LogDeadLettered(ILogger logger, string messageId, string queue, string reason, string detail);

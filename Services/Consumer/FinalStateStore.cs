@@ -48,6 +48,11 @@ public sealed class FinalStateStore
         ORDER BY i.ord
         """;
 
+    private const string LoggedSql = $"""
+        SELECT EXISTS (SELECT 1 FROM {LabTables.ProcessingLog}
+                       WHERE message_id = $1 AND current_state = $2 AND queue_name = $3 AND outcome = $4)
+        """;
+
     private const string LogSql = $"""
         INSERT INTO {LabTables.ProcessingLog} (message_id, current_state, queue_name, consumer_id, phase, outcome, detail)
         VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -138,6 +143,17 @@ public sealed class FinalStateStore
         }
 
         return exists;
+    }
+
+    /// <summary>Whether the log records an outcome for (message, state, queue): a dead letter already sent, for example.</summary>
+    public async Task<bool> LoggedAsync(string queue, string messageId, string currentState, string outcome, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(LoggedSql);
+        command.Parameters.AddWithValue(messageId);
+        command.Parameters.AddWithValue(currentState);
+        command.Parameters.AddWithValue(queue);
+        command.Parameters.AddWithValue(outcome);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     public async Task LogAsync(string queue, string? messageId, string? currentState, string outcome, string? detail, CancellationToken cancellationToken)

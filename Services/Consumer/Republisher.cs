@@ -27,6 +27,7 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
                 [MessageHeaders.DeadLetterReason] = reason,
                 [MessageHeaders.DeadLetterDetail] = Printable.Escape(detail, 1000),
                 [MessageHeaders.OriginalQueue] = queue,
+                [MessageHeaders.DeadLetterRedelivered] = delivery.Redelivered ? true : null,
             },
             cancellationToken);
 
@@ -55,7 +56,7 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
             headers[MessageHeaders.HeadersDropped] = $"{originalBytes} bytes of headers, over the limit of {MessageLimits.MaxHeaderBytes}: only the pipeline's own small ones are kept";
         }
 
-        foreach (var (key, value) in extraHeaders)
+        foreach (var (key, value) in extraHeaders.Where(h => h.Value is not null))
         {
             headers[key] = value;
         }

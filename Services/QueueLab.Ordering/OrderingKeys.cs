@@ -49,6 +49,10 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>String (counter): the fencing epoch, incremented on every lock acquisition.</summary>
     public RedisKey SequencerEpoch => $"{Prefix}:sequencer:epoch";
 
+    /// <summary>Sorted set: token → until when (Unix ms) that sequencer is up and ready to lead (refreshed every second,
+    /// removed on a graceful stop): how many sequencers could take over right now.</summary>
+    public RedisKey Sequencers => $"{Prefix}:sequencers";
+
     /// <summary>Pub/Sub channel: a leader that lets go of the lock announces it here.</summary>
     public RedisChannel SequencerReleased => RedisChannel.Literal($"{Prefix}:sequencer:released");
 

@@ -24,6 +24,11 @@ public static class MessageHeaders
     public const string DeadLetterReason = "x-dead-letter-reason";
     public const string DeadLetterDetail = "x-dead-letter-detail";
 
+    /// <summary>On a dead letter made from a delivery the broker redelivered (after a lost connection or broker, before the
+    /// consumer's ack) whose earlier dead letter the log could not rule out: it may repeat one already in the queue (same
+    /// message id and reason); a reader that must see each once drops it then.</summary>
+    public const string DeadLetterRedelivered = "x-dead-letter-redelivered";
+
     /// <summary>On a copy whose original headers were over <see cref="MessageLimits.MaxHeaderBytes"/>: what was left out.</summary>
     public const string HeadersDropped = "x-headers-dropped";
 

@@ -37,11 +37,13 @@ public sealed partial class SequencerWorker(
         var stoppingToken = stopping.Token;
         var o = options.Value;
         var subscriber = redis.GetSubscriber();
+        var presence = Task.CompletedTask;
         try
         {
             await SubscribeAsync(subscriber, stoppingToken).ConfigureAwait(false);
             await WarmUpAsync(stoppingToken).ConfigureAwait(false);
             readiness.MarkReady();
+            presence = AnnounceAsync(stoppingToken);
             LogStandby(identity.Token);
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -76,6 +78,16 @@ public sealed partial class SequencerWorker(
         }
         finally
         {
+            await presence.ConfigureAwait(false);
+            try
+            {
+                await store.WithdrawAsync(identity.Token).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogRedisFailed("withdraw", ex.Message);
+            }
+
             try
             {
                 await subscriber.UnsubscribeAsync(store.Keys.SequencerReleased).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
@@ -102,6 +114,33 @@ public sealed partial class SequencerWorker(
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogRedisFailed("warm-up", ex.Message);
+        }
+    }
+
+    /// <summary>Every second, says in <c>sequencers</c> that this process is up and ready to lead for the next three
+    /// seconds (a standby as much as the leader): how many could take over is there to read, for the dashboard and for
+    /// a test that must not fail a leader over to a process that is still starting.</summary>
+    private async Task AnnounceAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var now = time.GetUtcNow();
+                    await store.AnnounceAsync(identity.Token, now + TimeSpan.FromSeconds(3), now).WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    LogRedisFailed("announce", ex.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -64,16 +64,19 @@ public static class HostileDeliveries
         return resent;
     }
 
-    /// <summary>Takes everything out of queue-1's dead-letter queue; returns the reasons of the copies tagged with <paramref name="run"/>.</summary>
-    public static async Task<List<(string Tag, string? Reason)>> DrainAsync(IConnection broker, string run)
+    /// <summary>Takes everything out of queue-1's dead-letter queue; returns the copies tagged with <paramref name="run"/>:
+    /// their reason, and whether the consumer flagged the copy as made from a redelivery (it may repeat an earlier one).</summary>
+    public static async Task<List<(string Tag, string? Reason, bool Redelivered)>> DrainAsync(IConnection broker, string run)
     {
         await using var channel = await broker.CreateChannelAsync().ConfigureAwait(false);
-        var found = new List<(string, string?)>();
+        var found = new List<(string, string?, bool)>();
         while (await channel.BasicGetAsync(LabTopology.DeadLetterQueue(Queue), autoAck: true).ConfigureAwait(false) is { } result)
         {
             if (result.BasicProperties.MessageId is { } tag && tag.StartsWith(run + ":", StringComparison.Ordinal))
             {
-                found.Add((tag, HeaderValues.GetString(result.BasicProperties.Headers, MessageHeaders.DeadLetterReason)));
+                var headers = result.BasicProperties.Headers;
+                found.Add((tag, HeaderValues.GetString(headers, MessageHeaders.DeadLetterReason),
+                    headers is not null && headers.TryGetValue(MessageHeaders.DeadLetterRedelivered, out var flag) && flag is true));
             }
         }
 

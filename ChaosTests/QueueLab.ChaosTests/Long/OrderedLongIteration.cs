@@ -35,6 +35,13 @@ public static class OrderedLongIteration
             resent = await pushing.ConfigureAwait(false);
         }).ConfigureAwait(false);
 
+        // A leader fault that stalled the output longer than a failover should is shown with what the sequencers said.
+        foreach (var (fault, at, recovery) in result.Faults.Where(f => f.Fault.Contains("-leader:", StringComparison.Ordinal) && f.Recovery.LongestStall > TimeSpan.FromSeconds(2)))
+        {
+            ChaosLog.Write($"long {iteration}: {fault} stalled {recovery.LongestStall.TotalMilliseconds:0} ms from {at:HH:mm:ss.fff}; the sequencers said:\n" +
+                           string.Join('\n', result.SequencerLog.TakeLast(120)));
+        }
+
         var violations = new List<string>();
         if (!result.Invariants.Passed)
         {

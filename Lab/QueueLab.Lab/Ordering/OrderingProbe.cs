@@ -40,10 +40,15 @@ public sealed class OrderingProbe : IAsyncDisposable
     }
 
     /// <summary>Healthy is not yet working: waits until <paramref name="processors"/> processors registered and a sequencer leads.</summary>
-    public Task WaitReadyAsync(int processors, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+    public Task WaitReadyAsync(int processors, TimeSpan timeout, CancellationToken cancellationToken = default, int sequencers = 1) =>
         Poll.UntilAsync(async () => await Db.SetLengthAsync(Keys.Processors).ConfigureAwait(false) >= processors
-                && await Db.KeyExistsAsync(Keys.SequencerLock).ConfigureAwait(false),
-            timeout, $"{processors} processors are registered and a sequencer leads", cancellationToken: cancellationToken);
+                && await Db.KeyExistsAsync(Keys.SequencerLock).ConfigureAwait(false)
+                && await ReadySequencersAsync().ConfigureAwait(false) >= sequencers,
+            timeout, $"{processors} processors are registered, a sequencer leads and {sequencers} are up and ready to", cancellationToken: cancellationToken);
+
+    /// <summary>How many sequencers say they are up and ready to lead (the leader and the standbys).</summary>
+    public async Task<long> ReadySequencersAsync() =>
+        await Db.SortedSetLengthAsync(Keys.Sequencers, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
 
     /// <summary>Whether nothing is on its way: the input, every in-flight list, the quarantine and the reorder buffer are empty.</summary>
     public async Task<bool> IdleAsync()

@@ -143,8 +143,10 @@ public sealed class LabResources : IAsyncDisposable
     public Task WaitHealthyAsync(Replica replica, DateTime startedAfter, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Poll.UntilAsync(() =>
         {
+            // Healthy by checks that ran after the start: Aspire keeps the previous process's reports on the snapshot of a
+            // restarted instance until its checks run again, so "Running" + "Healthy" can describe a process still starting.
             var now = Current(replica);
-            return now.IsHealthy && now.StartedAt >= startedAfter.AddSeconds(-1);
+            return now.IsHealthy && now.StartedAt >= startedAfter.AddSeconds(-1) && (now.HealthCheckedAt is not { } checkedAt || checkedAt >= startedAfter);
         }, timeout, $"{replica.InstanceId} runs and is healthy", TimeSpan.FromMilliseconds(50), cancellationToken);
 
     private Replica Describe(string instanceId, string resourceName)
@@ -156,7 +158,8 @@ public sealed class LabResources : IAsyncDisposable
 
         var snapshot = resourceEvent.Snapshot;
         HealthStatus? health = snapshot.HealthReports.IsDefaultOrEmpty ? null : snapshot.HealthStatus;
-        return new Replica(instanceId, resourceName, snapshot.State?.Text, health, Pid(resourceEvent), snapshot.StartTimeStamp);
+        var checkedAt = snapshot.HealthReports.IsDefaultOrEmpty ? null : snapshot.HealthReports.Min(r => r.LastRunAt);
+        return new Replica(instanceId, resourceName, snapshot.State?.Text, health, Pid(resourceEvent), snapshot.StartTimeStamp) { HealthCheckedAt = checkedAt };
     }
 
     public async ValueTask DisposeAsync()

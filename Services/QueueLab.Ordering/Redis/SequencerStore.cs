@@ -23,6 +23,15 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
         (long)await database.ScriptEvaluateAsync(SequencerScripts.Release,
             [keys.SequencerLock], [token, keys.SequencerReleased.ToString()]).ConfigureAwait(false) == 1;
 
+    /// <summary>Says this sequencer is up and ready until <paramref name="until"/>, and drops the ones whose time ran out.</summary>
+    public async Task AnnounceAsync(string token, DateTimeOffset until, DateTimeOffset now)
+    {
+        await database.SortedSetAddAsync(keys.Sequencers, token, until.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        await database.SortedSetRemoveRangeByScoreAsync(keys.Sequencers, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop).ConfigureAwait(false);
+    }
+
+    public Task WithdrawAsync(string token) => database.SortedSetRemoveAsync(keys.Sequencers, token);
+
     public async Task<SequenceBatch> SequenceAsync(string token, long epoch, int readCount, int maxPass, DateTimeOffset now, Retention? retention = null)
     {
         retention ??= Retention.Default;
