@@ -51,13 +51,21 @@ public sealed class OrderingChaosFixture : LabFixture
     /// <summary>Brings every stopped or killed replica back and waits until all processors are registered and a sequencer leads.</summary>
     public async Task RestoreAsync()
     {
-        await Faults.Processes.StartStoppedAsync([ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache, ResourceNames.Postgres]).ConfigureAwait(false);
+        var startedAfter = DateTimeOffset.UtcNow;
+        var started = await Faults.Processes.StartStoppedAsync([ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache, ResourceNames.Postgres])
+            .ConfigureAwait(false);
         foreach (var proxy in Faults.Proxies.All)
         {
             proxy.Restore();
         }
 
         await Client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90), sequencers: Sequencers).ConfigureAwait(false);
+        // Aspire's health of a replicated project is the resource's, and a killed sequencer's announcement lingers for its
+        // last 3 s: a restarted sequencer is ready when it has announced itself since the restart.
+        foreach (var sequencer in started.Where(r => r.Target.StartsWith(ResourceNames.Sequencer + "-", StringComparison.Ordinal)))
+        {
+            await Client.WaitSequencerReadyAsync(sequencer.Target, startedAfter, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        }
     }
 
     public override async ValueTask DisposeAsync()

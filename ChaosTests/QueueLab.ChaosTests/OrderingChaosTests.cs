@@ -63,11 +63,11 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
                 marks.Add($"kill {i + 1} of 3: {killed}", at);
                 // The standby must take over before the dead one comes back as the next standby.
                 await Poll.UntilAsync(async () => await FaultSchedule.SequencerLeaderAsync(lab) != leader, TimeSpan.FromSeconds(10), $"a new leader after {leader} died");
+                var restarting = DateTimeOffset.UtcNow;
                 await lab.Faults.Processes.StartAsync(leader);
                 // Aspire's health of a replicated project is the resource's, not this instance's: wait until the restarted
                 // sequencer itself says it is ready, so the next kill measures a failover, not a process start.
-                await Poll.UntilAsync(async () => await lab.Client.ReadySequencersAsync() >= OrderingChaosFixture.Sequencers, TimeSpan.FromSeconds(60),
-                    $"{leader} is up and ready to lead again");
+                await lab.Client.WaitSequencerReadyAsync(leader, restarting, TimeSpan.FromSeconds(60));
             }
         }, messages: 2000, startAfterShare: 0.1);
 

@@ -46,6 +46,29 @@ public sealed class OrderingProbe : IAsyncDisposable
                 && await ReadySequencersAsync().ConfigureAwait(false) >= sequencers,
             timeout, $"{processors} processors are registered, a sequencer leads and {sequencers} are up and ready to", cancellationToken: cancellationToken);
 
+    /// <summary>Every sequencer token in <c>sequencers</c> with until when it said it is ready (a killed one's entry stays
+    /// until that time runs out).</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> SequencerAnnouncementsAsync() =>
+        (await Db.SortedSetRangeByScoreWithScoresAsync(Keys.Sequencers).ConfigureAwait(false))
+        .ToDictionary(e => e.Element.ToString(), e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score));
+
+    /// <summary>
+    /// Waits until the sequencer process of <paramref name="instanceId"/> (an Aspire instance id, <c>sequencer-abcd1234</c>)
+    /// started after <paramref name="startedAfter"/> says it is ready to lead: an announcement made after that time, which a
+    /// killed process's lingering entry cannot be.
+    /// </summary>
+    public Task WaitSequencerReadyAsync(string instanceId, DateTimeOffset startedAfter, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        var prefix = instanceId[(instanceId.LastIndexOf('-') + 1)..] + ":";
+        return Poll.UntilAsync(async () => (await SequencerAnnouncementsAsync().ConfigureAwait(false))
+                .Any(a => a.Key.StartsWith(prefix, StringComparison.Ordinal) && a.Value > startedAfter + AnnouncementValidity),
+            timeout, $"{instanceId} is up and ready to lead", cancellationToken: cancellationToken);
+    }
+
+    /// <summary>How long a sequencer's announcement holds (it says "ready for the next 3 s" every second).</summary>
+    public static readonly TimeSpan AnnouncementValidity = TimeSpan.FromSeconds(3);
+
     /// <summary>How many sequencers say they are up and ready to lead (the leader and the standbys).</summary>
     public async Task<long> ReadySequencersAsync() =>
         await Db.SortedSetLengthAsync(Keys.Sequencers, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
