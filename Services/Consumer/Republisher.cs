@@ -56,9 +56,17 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
             headers[MessageHeaders.HeadersDropped] = $"{originalBytes} bytes of headers, over the limit of {MessageLimits.MaxHeaderBytes}: only the pipeline's own small ones are kept";
         }
 
-        foreach (var (key, value) in extraHeaders.Where(h => h.Value is not null))
+        // A null extra header means "not on this copy": it also clears one the original carried.
+        foreach (var (key, value) in extraHeaders)
         {
-            headers[key] = value;
+            if (value is null)
+            {
+                headers.Remove(key);
+            }
+            else
+            {
+                headers[key] = value;
+            }
         }
 
         TraceContext.Inject(Activity.Current, headers);

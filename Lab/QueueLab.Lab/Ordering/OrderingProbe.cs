@@ -40,7 +40,7 @@ public sealed class OrderingProbe : IAsyncDisposable
     }
 
     /// <summary>Healthy is not yet working: waits until <paramref name="processors"/> processors registered and a sequencer leads.</summary>
-    public Task WaitReadyAsync(int processors, TimeSpan timeout, CancellationToken cancellationToken = default, int sequencers = 1) =>
+    public Task WaitReadyAsync(int processors, TimeSpan timeout, int sequencers = 1, CancellationToken cancellationToken = default) =>
         Poll.UntilAsync(async () => await Db.SetLengthAsync(Keys.Processors).ConfigureAwait(false) >= processors
                 && await Db.KeyExistsAsync(Keys.SequencerLock).ConfigureAwait(false)
                 && await ReadySequencersAsync().ConfigureAwait(false) >= sequencers,
