@@ -21,7 +21,7 @@ if (setup.Pipelines.Ordering)
 
 if (setup.Pipelines.Rabbit)
 {
-    builder.AddRabbitPipeline(servers, setup.Rabbit);
+    builder.AddRabbitPipeline(servers, setup.Rabbit, settings.Ports);
 }
 
 // The dashboard's commands: scenarios, checks and faults (Lab/QueueLab.Lab.Commands).

@@ -72,7 +72,9 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
             Port(section, nameof(LabPorts.Redis), d.Redis),
             Port(section, nameof(LabPorts.Postgres), d.Postgres),
             Port(section, nameof(LabPorts.Etcd), d.Etcd),
-            Port(section, nameof(LabPorts.EtcdPeer), d.EtcdPeer));
+            Port(section, nameof(LabPorts.EtcdPeer), d.EtcdPeer),
+            Port(section, nameof(LabPorts.Coordinator), d.Coordinator),
+            Port(section, nameof(LabPorts.Publisher), d.Publisher));
 
         var clash = ports.All().GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)

@@ -16,7 +16,7 @@ public static class CoordinationPipeline
 {
     public const string Section = "QueueLab:Coordination";
 
-    public static IResourceBuilder<ProjectResource> AddCoordinators(this IDistributedApplicationBuilder builder, LabServers servers, RabbitSetup setup)
+    public static IResourceBuilder<ProjectResource> AddCoordinators(this IDistributedApplicationBuilder builder, LabServers servers, RabbitSetup setup, LabPorts ports)
     {
         var rabbit = builder.Configuration.GetSection(RabbitSetup.Section);
         return builder.AddProject<Projects.QueueLab_Coordinator>(ResourceNames.Coordinator)
@@ -24,7 +24,8 @@ public static class CoordinationPipeline
             .WithReference(servers.Etcd).WaitFor(servers.Etcd)
             .WithCoordinationSettings(builder.Configuration)
             .WithPrefixedSettings(rabbit.GetSection("Queues"), "QueueLab__Rabbit__Queues__")
-            .WithHttpEndpoint()
+            // One port for every replica (Aspire's proxy spreads the calls): any coordinator answers and forwards.
+            .WithHttpEndpoint(port: ports.Coordinator)
             .WithHttpHealthCheck("/health");
     }
 

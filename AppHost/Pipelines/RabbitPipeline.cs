@@ -15,7 +15,7 @@ public static class RabbitPipeline
     /// <c>Consumer:Prefetch=200</c>) reaches the services as their <c>QueueLab:Consumer:*</c> /
     /// <c>QueueLab:Publisher:*</c> settings; <c>QueueLab:Rabbit:Queues</c> replaces the default queue list.
     /// </summary>
-    public static IDistributedApplicationBuilder AddRabbitPipeline(this IDistributedApplicationBuilder builder, LabServers servers, RabbitSetup setup)
+    public static IDistributedApplicationBuilder AddRabbitPipeline(this IDistributedApplicationBuilder builder, LabServers servers, RabbitSetup setup, LabPorts ports)
     {
         var section = builder.Configuration.GetSection(RabbitSetup.Section);
         var phase = setup.Phase;
@@ -29,7 +29,7 @@ public static class RabbitPipeline
         builder.AddProject<Projects.QueueLab_Publisher>(ResourceNames.Publisher)
             .WithReference(servers.Messaging).WaitFor(servers.Messaging)
             .WithPrefixedSettings(section.GetSection("Publisher"), "QueueLab__Publisher__")
-            .WithHttpEndpoint()
+            .WithHttpEndpoint(port: ports.Publisher)
             .WithHttpHealthCheck("/health");
 
         var consumer = builder.AddProject<Projects.QueueLab_Consumer>(ResourceNames.Consumer)
@@ -46,7 +46,7 @@ public static class RabbitPipeline
         if (phase == 3)
         {
             consumer.WithEtcdCoordination(servers);
-            builder.AddCoordinators(servers, setup);
+            builder.AddCoordinators(servers, setup, ports);
         }
 
         return builder;

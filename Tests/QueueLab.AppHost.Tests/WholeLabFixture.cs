@@ -4,7 +4,8 @@ namespace QueueLab.AppHost.Tests;
 
 /// <summary>
 /// Every kind of process the lab starts: the four servers (and epmd) and one replica of every service of both
-/// pipelines in phase 3 (one is enough to see how each binds; more would only load two cores).
+/// pipelines in phase 3 (one is enough to see how each binds; more would only load two cores), and the dashboard, to
+/// which every service exports its telemetry with every trace sampled (<see cref="TraceTests"/> reads them back).
 /// </summary>
 public sealed class WholeLabFixture : LabFixture
 {
@@ -17,8 +18,11 @@ public sealed class WholeLabFixture : LabFixture
         "QueueLab:Ordering:Sequencers=1",
         "QueueLab:Rabbit:Consumers=1",
         "QueueLab:Rabbit:Coordinators=1",
+        "QueueLab:Telemetry:MaxTracesPerSecond=-1",
         .. QuietLogging,
     ];
+
+    protected override bool Dashboard => true;
 
     protected override IEnumerable<string> ResourcesToAwait =>
         [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd, .. Services];

@@ -1,12 +1,14 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QueueLab.Lab;
 using QueueLab.Lab.Faults;
 using QueueLab.Lab.Processes;
 using QueueLab.Lab.Resources;
+using QueueLab.Lab.Telemetry;
 using Xunit;
 
 namespace QueueLab.Testing;
@@ -26,6 +28,9 @@ public class LabFixture : IAsyncLifetime
     public string StateDirectory { get; } =
         Path.Combine(Path.GetTempPath(), "queuelab-test-" + Guid.NewGuid().ToString("N")[..12]);
 
+    /// <summary>When the lab's start returned (its servers and services were starting then).</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The lab has not started.");
 
     /// <summary>AppHost logging for labs that make servers unreachable or busy on purpose: only warnings, and no server
@@ -40,16 +45,26 @@ public class LabFixture : IAsyncLifetime
     /// <summary>AppHost settings as <c>key=value</c> (for example <c>QueueLab:Pipelines=ordering</c>).</summary>
     protected virtual IEnumerable<string> Arguments => [];
 
+    /// <summary>Whether the lab runs the Aspire dashboard (on random loopback ports) and its services export their
+    /// telemetry to it, for tests that read traces back (<see cref="Telemetry"/>). Off by default: a lab without a
+    /// dashboard is lighter, and its services export nothing.</summary>
+    protected virtual bool Dashboard => false;
+
+    private DashboardTelemetry? _telemetry;
+
+    /// <summary>The dashboard's telemetry API (when <see cref="Dashboard"/> is on).</summary>
+    public DashboardTelemetry Telemetry => _telemetry ?? throw new InvalidOperationException("This lab runs no dashboard.");
+
     /// <summary>The resources that must be healthy before the collection's tests run.</summary>
     protected virtual IEnumerable<string> ResourcesToAwait => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd];
 
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
-        // No dashboard runs under the testing builder: the services get no OTLP endpoint (nothing would listen on it).
-        string[] args = [$"QueueLab:StateDir={StateDirectory}", "QueueLab:Infrastructure=local", "QueueLab:Telemetry:Export=false", .. Arguments];
+        // Without a dashboard the services get no OTLP endpoint (nothing would listen on it).
+        string[] args = [$"QueueLab:StateDir={StateDirectory}", "QueueLab:Infrastructure=local", $"QueueLab:Telemetry:Export={Dashboard}", .. Arguments];
         var builder = await DistributedApplicationTestingBuilder
-            .CreateAsync<Projects.QueueLab_AppHost>(args, cts.Token)
+            .CreateAsync<Projects.QueueLab_AppHost>(new DistributedApplicationTestingBuilderOptions { EnableDashboard = Dashboard }, args, cts.Token)
             .ConfigureAwait(false);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
@@ -57,6 +72,14 @@ public class LabFixture : IAsyncLifetime
         try
         {
             await _app.StartAsync(cts.Token).ConfigureAwait(false);
+            StartedAt = DateTimeOffset.UtcNow;
+            if (Dashboard)
+            {
+                var apiKey = _app.Services.GetRequiredService<IConfiguration>()["AppHost:DashboardApiKey"]
+                    ?? throw new InvalidOperationException("The AppHost gave its dashboard no telemetry API key.");
+                _telemetry = new DashboardTelemetry(await _app.GetDashboardUrlAsync(cts.Token).ConfigureAwait(false), apiKey);
+            }
+
             foreach (var resource in ResourcesToAwait)
             {
                 await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token).ConfigureAwait(false);
@@ -90,6 +113,7 @@ public class LabFixture : IAsyncLifetime
     public virtual async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
+        _telemetry?.Dispose();
         if (_app is not null)
         {
             // Every process this lab runs: its resources' trees, and anything else started on its state folder.

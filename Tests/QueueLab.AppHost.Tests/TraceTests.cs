@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Aspire.Hosting.Testing;
+using QueueLab.Lab.Ordering;
+using QueueLab.Lab.Telemetry;
+using QueueLab.Ordering.Contracts;
+using QueueLab.Testing;
+using Shouldly;
+using StackExchange.Redis;
+
+namespace QueueLab.AppHost.Tests;
+
+/// <summary>
+/// Every message is one trace across the services that handled it, read back from the dashboard's telemetry API (what
+/// <c>aspire otel traces</c> reads), and the services' own polling and housekeeping make no trace of their own. The
+/// test is the producer: it gives each message a W3C trace context (pipeline B: the input's <c>traceparent</c> field;
+/// pipeline A: the <c>traceparent</c> header of its publish request, which the publisher carries into the AMQP headers).
+/// </summary>
+[Collection(WholeLabCollection.Name)]
+public sealed class TraceTests(WholeLabFixture lab)
+{
+    private const int Messages = 10;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static ActivityContext NewSampledContext() =>
+        new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+
+    private static string TraceParent(ActivityContext context) => $"00-{context.TraceId}-{context.SpanId}-01";
+
+    [Fact]
+    public async Task Every_ordered_message_is_one_trace_through_the_processor_and_the_sequencer()
+    {
+        await using var ordering = await OrderingProbe.ConnectAsync(await lab.GetConnectionStringAsync(ResourceNames.Cache), clientName: "queuelab-tests");
+        var (first, outputStart) = await ordering.BeginAsync(Patience, Ct);
+        var contexts = Enumerable.Range(0, Messages).Select(_ => NewSampledContext()).ToList();
+        await ordering.PushAsync(contexts.Select((c, i) =>
+            (RedisValue)OrderingJson.Serialize(new OrderingMessage(first + i, $"traced-{i}", DateTimeOffset.UtcNow, TraceParent(c)))));
+        await ordering.WaitForOutputAsync(outputStart, Messages, Patience, Ct);
+
+        await ShouldBeOneTraceEachAsync(contexts, [ResourceNames.Processor, ResourceNames.Sequencer], ["process", "sequence"]);
+    }
+
+    [Fact]
+    public async Task Every_published_message_is_one_trace_through_the_publisher_and_a_consumer()
+    {
+        using var publisher = lab.App.CreateHttpClient(ResourceNames.Publisher);
+        var contexts = Enumerable.Range(0, Messages).Select(_ => NewSampledContext()).ToList();
+        var run = Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < contexts.Count; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/messages")
+            {
+                Content = JsonContent.Create(new { exchange = "queuelab.direct", routingKey = "orders", messageId = $"traced-{run}-{i}", payload = "{}" }),
+            };
+            request.Headers.Add("traceparent", TraceParent(contexts[i]));
+            using var response = await publisher.SendAsync(request, Ct);
+            response.IsSuccessStatusCode.ShouldBeTrue($"publish {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        }
+
+        await ShouldBeOneTraceEachAsync(contexts, [ResourceNames.Publisher, ResourceNames.Consumer], ["publish", "process"]);
+    }
+
+    [Fact]
+    public async Task Polling_and_housekeeping_calls_start_no_trace_of_their_own()
+    {
+        // An idle lab polls Redis (processors, the sequencer), keeps its etcd leases and locks alive and checks its stores
+        // every few hundred milliseconds: before the sampler left those out they made thousands of one-span traces a
+        // minute. Every service must be exporting (else there is nothing to count), and the lab must have run a while.
+        await Poll.UntilAsync(async () => WholeLabFixture.Services.All((await lab.Telemetry.ResourcesAsync(Ct)).Contains),
+            Patience, "every service has sent telemetry to the dashboard", TimeSpan.FromMilliseconds(500), Ct);
+        var observed = lab.StartedAt + ObservationWindow - DateTimeOffset.UtcNow;
+        if (observed > TimeSpan.Zero)
+        {
+            // Not a wait for a condition: the window whose traces are counted.
+            await Task.Delay(observed, Ct);
+        }
+
+        var spans = await lab.Telemetry.TracesAsync(cancellationToken: Ct);
+
+        var clientRoots = spans.Where(s => s.IsRoot && s.Kind == SpanKind.Client).ToList();
+        clientRoots.ShouldBeEmpty("a client call outside any operation starts no trace; found: "
+            + string.Join(", ", clientRoots.GroupBy(s => $"{s.Resource} {s.Name}").Select(g => $"{g.Key} x{g.Count()}")));
+    }
+
+    /// <summary>How long the lab runs before its traces are counted: some hundred polls of every poller.</summary>
+    private static readonly TimeSpan ObservationWindow = TimeSpan.FromSeconds(20);
+
+    /// <summary>Waits until the dashboard holds, for each context, one trace whose spans came from every one of
+    /// <paramref name="resources"/> and include a span whose name starts with each of <paramref name="spanNames"/>, all
+    /// descending from the producer's span.</summary>
+    private async Task ShouldBeOneTraceEachAsync(IReadOnlyList<ActivityContext> contexts, string[] resources, string[] spanNames)
+    {
+        var traces = new Dictionary<ActivityTraceId, IReadOnlyList<TelemetrySpan>>();
+        string Missing(ActivityContext c) =>
+            traces.TryGetValue(c.TraceId, out var spans)
+                ? string.Join(", ", resources.Where(r => !spans.Any(s => s.Resource == r)).Select(r => "no span from " + r)
+                    .Concat(spanNames.Where(n => !spans.Any(s => s.Name.StartsWith(n, StringComparison.Ordinal))).Select(n => $"no '{n}' span")))
+                : "no trace";
+
+        try
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                foreach (var context in contexts.Where(c => Missing(c).Length > 0))
+                {
+                    traces[context.TraceId] = await lab.Telemetry.TraceAsync(context.TraceId.ToHexString(), Ct);
+                }
+
+                return contexts.All(c => Missing(c).Length == 0);
+            }, Patience, "every message's trace reaches the dashboard with a span from every stage", TimeSpan.FromMilliseconds(500), Ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new ShouldAssertException(string.Join("; ", contexts.Select((c, i) => (c, i)).Where(x => Missing(x.c).Length > 0)
+                .Select(x => $"message {x.i} ({x.c.TraceId}): {Missing(x.c)}")));
+        }
+
+        foreach (var context in contexts)
+        {
+            var spans = traces[context.TraceId];
+            spans.ShouldAllBe(s => s.TraceId == context.TraceId.ToHexString());
+            // One tree under the producer's span: every span's parent is the producer's span or another span of the trace.
+            var ids = spans.Select(s => s.SpanId).Append(context.SpanId.ToHexString()).ToHashSet(StringComparer.Ordinal);
+            spans.Where(s => s.ParentSpanId is null || !ids.Contains(s.ParentSpanId))
+                .ShouldBeEmpty($"every span of trace {context.TraceId} descends from the producer's span");
+        }
+    }
+}
