@@ -6,8 +6,9 @@ using QueueLab.Lab.Setup;
 // QueueLab:Dashboard=false runs a lab without the dashboard (the load suites' own labs, ./queuelab bench).
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = !LabSettings.DashboardEnabled(args) });
 
-// Containers or local processes, and what the lab runs, are decided here, once, before any resource exists.
-var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory);
+// Containers or local processes, and what the lab runs, are decided here, once, before any resource exists. Publishing a
+// deployment manifest (`--publisher manifest --output-path <file>`) always lists the servers as containers.
+var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory, builder.ExecutionContext.IsPublishMode);
 var setup = LabSetup.Read(builder.Configuration);
 var servers = builder.AddLabServers(settings);
 builder.AddLabSummary(settings);

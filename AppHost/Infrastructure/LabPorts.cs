@@ -50,11 +50,14 @@ public sealed record LabPorts(
     ];
 
     /// <summary>
-    /// <paramref name="count"/> distinct free ports on 127.0.0.1, from outside the system's ephemeral range. A port is
-    /// chosen here and bound later by a server; one from the ephemeral range could be handed out meanwhile to anything
-    /// that asks the system for a port (the orchestrator's proxies in front of the services, the source port of any
-    /// outgoing connection), and then the server cannot bind it. That happened: Redis found its port taken by a
-    /// service's proxy and the lab never became healthy; the same race awaits a server restarted on its port.
+    /// <paramref name="count"/> distinct free ports on 127.0.0.1 that no one else hands out. A port is chosen here and
+    /// bound later by a server; meanwhile the system may give a port from its ephemeral range to anything that asks (the
+    /// orchestrator's proxies in front of the services, an outgoing connection's source port), and the orchestrator gives
+    /// the services themselves ports from its own range (10000–32767). Either could take the server's port first, and
+    /// then the server cannot bind it: that happened (Redis found its port taken by a service's proxy and the lab never
+    /// became healthy), and a server restarted on its port runs the same risk. So the ports come from outside both
+    /// ranges (<see cref="UnassignedRange"/>), and none is handed out twice in one process (a lab asks more than once:
+    /// its servers, then its fault proxies, before anything binds).
     /// </summary>
     public static int[] FreePorts(int count)
     {
@@ -62,35 +65,55 @@ public sealed record LabPorts(
         var chosen = new List<TcpListener>();
         try
         {
-            // Hold every listener open until all are chosen, so the same port is never handed out twice.
-            for (var attempt = 0; chosen.Count < count && attempt < count * 200; attempt++)
+            lock (HandedOut)
             {
-                var listener = new TcpListener(IPAddress.Loopback, System.Random.Shared.Next(low, high));
-                try
+                // Hold every listener open until all are chosen, so the same port is never handed out twice.
+                for (var attempt = 0; chosen.Count < count && attempt < count * 200; attempt++)
                 {
-                    listener.Start();
-                    chosen.Add(listener);
+                    var port = System.Random.Shared.Next(low, high);
+                    if (HandedOut.Contains(port))
+                    {
+                        continue;
+                    }
+
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    try
+                    {
+                        listener.Start();
+                        chosen.Add(listener);
+                    }
+                    catch (SocketException)
+                    {
+                        // In use: try another.
+                        listener.Dispose();
+                    }
                 }
-                catch (SocketException)
+
+                if (chosen.Count < count)
                 {
-                    // In use (or just released and lingering): try another.
+                    throw new InvalidOperationException($"Found only {chosen.Count} of {count} free ports between {low} and {high - 1} on 127.0.0.1.");
                 }
-            }
 
-            if (chosen.Count < count)
-            {
-                throw new InvalidOperationException($"Found only {chosen.Count} of {count} free ports between {low} and {high} on 127.0.0.1.");
+                var ports = chosen.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+                HandedOut.UnionWith(ports);
+                return ports;
             }
-
-            return [.. chosen.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
         }
         finally
         {
-            chosen.ForEach(l => l.Stop());
+            chosen.ForEach(l => l.Dispose());
         }
     }
 
-    /// <summary>The ports no one gets from the system unasked: below its ephemeral range (Linux: 32768–60999), else above.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>The orchestrator's own range for the services' ports (DCP's default proxyless endpoint range).</summary>
+    public static (int Low, int High) OrchestratorRange { get; } = (10000, 32768);
+
+    /// <summary>
+    /// Ports that neither the system (its ephemeral range; Linux: 32768–60999) nor the orchestrator hands out unasked:
+    /// above the ephemeral range, else between the orchestrator's range and the ephemeral one. High is exclusive.
+    /// </summary>
     public static (int Low, int High) UnassignedRange()
     {
         var (ephemeralLow, ephemeralHigh) = (32768, 60999);
@@ -104,8 +127,9 @@ public sealed record LabPorts(
             // Not Linux, or not readable: the Linux default.
         }
 
-        return ephemeralLow >= 21000 ? (20000, ephemeralLow)
-            : ephemeralHigh <= 64535 ? (ephemeralHigh + 1, 65536)
-            : (1024, 65536); // The whole range is ephemeral: take whatever is free.
+        var above = Math.Max(ephemeralHigh + 1, OrchestratorRange.High);
+        return 65536 - above >= 1000 ? (above, 65536)
+            : ephemeralLow - OrchestratorRange.High >= 1000 ? (OrchestratorRange.High, ephemeralLow)
+            : (1024, 65536); // No such range on this machine: take whatever is free.
     }
 }

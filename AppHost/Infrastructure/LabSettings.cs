@@ -10,7 +10,10 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
 {
     public const string Section = "QueueLab";
 
-    public static LabSettings Read(IConfiguration configuration, string appHostDirectory)
+    /// <param name="publishing">The AppHost publishes a deployment manifest (<c>--publisher manifest</c>) instead of
+    /// running: the servers must be containers (a deployment has no local <c>redis-server</c>), and no container runtime
+    /// is needed to write the manifest.</param>
+    public static LabSettings Read(IConfiguration configuration, string appHostDirectory, bool publishing = false)
     {
         var section = configuration.GetSection(Section);
 
@@ -19,6 +22,18 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
         {
             throw new InvalidOperationException(
                 $"QueueLab:Infrastructure is '{modeText}'; use one of auto, containers, local.");
+        }
+
+        if (publishing)
+        {
+            if (mode == InfrastructureMode.Local)
+            {
+                throw new InvalidOperationException(
+                    "A deployment manifest lists the servers as containers, and QueueLab:Infrastructure=local runs them as local processes; "
+                    + "publish with QueueLab:Infrastructure=containers (or auto), which needs no container runtime to write the manifest.");
+            }
+
+            mode = InfrastructureMode.Containers;
         }
 
         if (mode == InfrastructureMode.Auto)

@@ -1,6 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
@@ -17,13 +16,9 @@ public sealed class ContainerModeTests
     public async Task Containers_mode_uses_the_hosting_integrations_and_a_pinned_etcd_image()
     {
         var ct = TestContext.Current.CancellationToken;
-        var state = Path.Combine(Path.GetTempPath(), "queuelab-test-" + Guid.NewGuid().ToString("N")[..12]);
-        try
+        await ModelBuild.InspectAsync(["QueueLab:Infrastructure=containers", "QueueLab:Pipelines=none"], async app =>
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QueueLab_AppHost>(
-                [$"QueueLab:StateDir={state}", "QueueLab:Infrastructure=containers", "QueueLab:Pipelines=none"], ct);
-            await using var app = await builder.BuildAsync(ct);
-            var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
+            var resources = ModelBuild.Resources(app);
 
             resources.Single(r => r.Name == ResourceNames.Messaging).ShouldBeOfType<RabbitMQServerResource>();
             var cache = resources.Single(r => r.Name == ResourceNames.Cache).ShouldBeOfType<RedisResource>();
@@ -39,20 +34,15 @@ public sealed class ContainerModeTests
             etcdConnection.Format.ShouldStartWith("http://root:{0}@", Case.Sensitive, "clients get etcd's root user and password");
             etcdConnection.ValueProviders[0].ShouldBeOfType<ParameterResource>().Name.ShouldBe("etcd-password");
             etcd.Annotations.OfType<HealthCheckAnnotation>().ShouldContain(h => h.Key == "etcd_check",
-                "the health check turns etcd's authentication on (the image has no setting for it)");
+            "the health check turns etcd's authentication on (the image has no setting for it)");
             var image = etcd.Annotations.OfType<ContainerImageAnnotation>().Single();
             image.Tag.ShouldNotBeNullOrEmpty();
             image.Tag.ShouldNotBe("latest");
 
             resources.OfType<ExecutableResource>().ShouldBeEmpty("no local server process exists in containers mode");
-        }
-        finally
-        {
-            if (Directory.Exists(state))
-            {
-                Directory.Delete(state, recursive: true);
-            }
-        }
+
+            return true;
+        }, ct);
     }
 
     /// <summary>The command-line arguments the app would start a resource with.</summary>

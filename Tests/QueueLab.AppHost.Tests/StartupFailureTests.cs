@@ -1,4 +1,3 @@
-using Aspire.Hosting.Testing;
 using Shouldly;
 
 namespace QueueLab.AppHost.Tests;
@@ -36,32 +35,7 @@ public sealed class StartupFailureTests
         Flatten(error).ShouldContain("gives port 15432 to Redis and Postgres");
     }
 
-    private static async Task BuildAsync(params string[] args)
-    {
-        var state = Path.Combine(Path.GetTempPath(), "queuelab-test-" + Guid.NewGuid().ToString("N")[..12]);
-        try
-        {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.QueueLab_AppHost>(
-                [$"QueueLab:StateDir={state}", "QueueLab:Pipelines=none", .. args], Ct);
-            await using var app = await builder.BuildAsync(Ct);
-        }
-        finally
-        {
-            if (Directory.Exists(state))
-            {
-                Directory.Delete(state, recursive: true);
-            }
-        }
-    }
+    private static Task BuildAsync(params string[] args) => ModelBuild.BuildAsync(["QueueLab:Pipelines=none", .. args], Ct);
 
-    private static string Flatten(Exception error)
-    {
-        var messages = new List<string>();
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-        }
-
-        return string.Join(" | ", messages);
-    }
+    private static string Flatten(Exception error) => ModelBuild.Messages(error);
 }

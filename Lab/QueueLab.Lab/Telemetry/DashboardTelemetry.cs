@@ -47,16 +47,6 @@ public sealed class DashboardTelemetry : IDisposable
         _http.DefaultRequestHeaders.Add("x-api-key", apiKey);
     }
 
-    /// <summary>The resources the dashboard has received telemetry from (any of traces, logs or metrics).</summary>
-    public async Task<IReadOnlyList<string>> ResourcesAsync(CancellationToken cancellationToken = default)
-    {
-        using var response = await _http.GetAsync(new Uri("/api/telemetry/resources", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return [.. document.RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString() ?? "").Distinct()];
-    }
-
     /// <summary>Every span of one trace (none when the dashboard has not received it yet).</summary>
     public Task<IReadOnlyList<TelemetrySpan>> TraceAsync(string traceId, CancellationToken cancellationToken = default) =>
         GetSpansAsync($"/api/telemetry/traces/{Uri.EscapeDataString(traceId)}", cancellationToken);
@@ -84,7 +74,8 @@ public sealed class DashboardTelemetry : IDisposable
     public static IReadOnlyList<TelemetrySpan> Parse(JsonElement answer)
     {
         var spans = new List<TelemetrySpan>();
-        if (!answer.TryGetProperty("data", out var data) || !data.TryGetProperty("resourceSpans", out var resourceSpans))
+        if (!answer.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
+            || !data.TryGetProperty("resourceSpans", out var resourceSpans) || resourceSpans.ValueKind != JsonValueKind.Array)
         {
             return spans;
         }
@@ -100,11 +91,11 @@ public sealed class DashboardTelemetry : IDisposable
                         resource,
                         span.GetProperty("traceId").GetString() ?? "",
                         span.GetProperty("spanId").GetString() ?? "",
-                        span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
+                        span.TryGetProperty("parentSpanId", out var parent) && parent.ValueKind == JsonValueKind.String ? parent.GetString() : null,
                         span.GetProperty("name").GetString() ?? "",
-                        span.TryGetProperty("kind", out var kind) ? (SpanKind)kind.GetInt32() : SpanKind.Unspecified,
+                        span.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.Number ? (SpanKind)kind.GetInt32() : SpanKind.Unspecified,
                         Attributes(span),
-                        span.TryGetProperty("links", out var links)
+                        span.TryGetProperty("links", out var links) && links.ValueKind == JsonValueKind.Array
                             ? [.. links.EnumerateArray().Select(l => (l.GetProperty("traceId").GetString() ?? "", l.GetProperty("spanId").GetString() ?? ""))]
                             : []));
                 }
@@ -118,7 +109,7 @@ public sealed class DashboardTelemetry : IDisposable
     private static Dictionary<string, string> Attributes(JsonElement element)
     {
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (element.TryGetProperty("attributes", out var list))
+        if (element.TryGetProperty("attributes", out var list) && list.ValueKind == JsonValueKind.Array)
         {
             foreach (var attribute in list.EnumerateArray())
             {
