@@ -49,13 +49,7 @@ public sealed class TraceTests(WholeLabFixture lab)
         var run = Guid.NewGuid().ToString("N")[..8];
         for (var i = 0; i < contexts.Count; i++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/messages")
-            {
-                Content = JsonContent.Create(new { exchange = "queuelab.direct", routingKey = "orders", messageId = $"traced-{run}-{i}", payload = "{}" }),
-            };
-            request.Headers.Add("traceparent", TraceParent(contexts[i]));
-            using var response = await publisher.SendAsync(request, Ct);
-            response.IsSuccessStatusCode.ShouldBeTrue($"publish {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+            await PublishTracedAsync(publisher, contexts[i], $"traced-{run}-{i}");
         }
 
         await ShouldBeOneTraceEachAsync(contexts, [ResourceNames.Publisher, ResourceNames.Consumer], ["publish", "process"]);
@@ -70,15 +64,7 @@ public sealed class TraceTests(WholeLabFixture lab)
         // trace holds the consumer's Redis and PostgreSQL calls.
         using var publisher = lab.App.CreateHttpClient(ResourceNames.Publisher);
         var context = NewSampledContext();
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "/messages")
-        {
-            Content = JsonContent.Create(new { exchange = "queuelab.direct", routingKey = "orders", messageId = $"traced-housekeeping-{Guid.NewGuid():N}", payload = "{}" }),
-        })
-        {
-            request.Headers.Add("traceparent", TraceParent(context));
-            using var response = await publisher.SendAsync(request, Ct);
-            response.IsSuccessStatusCode.ShouldBeTrue();
-        }
+        await PublishTracedAsync(publisher, context, $"traced-housekeeping-{Guid.NewGuid():N}");
 
         await Poll.UntilAsync(async () => (await lab.Telemetry.TraceAsync(context.TraceId.ToHexString(), Ct))
                 .Any(s => s.Resource == ResourceNames.Consumer && s.Kind == SpanKind.Client && !s.IsRoot),
@@ -100,6 +86,18 @@ public sealed class TraceTests(WholeLabFixture lab)
 
     /// <summary>How long the lab runs before its traces are counted: some hundred polls of every poller.</summary>
     private static readonly TimeSpan ObservationWindow = TimeSpan.FromSeconds(20);
+
+    /// <summary>Publishes one message through the publisher's API with <paramref name="context"/> as its trace parent.</summary>
+    private static async Task PublishTracedAsync(HttpClient publisher, ActivityContext context, string messageId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/messages")
+        {
+            Content = JsonContent.Create(new { exchange = "queuelab.direct", routingKey = "orders", messageId, payload = "{}" }),
+        };
+        request.Headers.Add("traceparent", TraceParent(context));
+        using var response = await publisher.SendAsync(request, Ct);
+        response.IsSuccessStatusCode.ShouldBeTrue($"publish {messageId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+    }
 
     /// <summary>Waits until the dashboard holds, for each context, one trace whose spans came from every one of
     /// <paramref name="resources"/>, include a span whose name starts with each of <paramref name="spanNames"/>, and all
