@@ -19,6 +19,10 @@ public static class Extensions
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
 
+    /// <summary>Every instrument of the service in the Prometheus text format (what the dashboard's metrics page shows,
+    /// readable by a script or a scraper, since the dashboard's telemetry API serves no metrics).</summary>
+    public const string MetricsEndpointPath = "/metrics";
+
     /// <summary>
     /// Full defaults for services that serve or call HTTP: telemetry, health checks, service discovery and the
     /// standard resilience handler on every HttpClient.
@@ -65,7 +69,8 @@ public static class Extensions
                 metrics.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddMeter(extraSources);
+                    .AddMeter(extraSources)
+                    .AddPrometheusExporter();
             })
             .WithTracing(tracing =>
             {
@@ -74,10 +79,11 @@ public static class Extensions
                     .AddSource(builder.Environment.ApplicationName)
                     .AddSource(extraSources)
                     .AddAspNetCoreInstrumentation(options =>
-                        // Health probes are noise in the trace view.
+                        // Health probes and metric scrapes are noise in the trace view.
                         options.Filter = context =>
                             !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                            && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
                     .AddHttpClientInstrumentation();
             });
 
@@ -97,9 +103,10 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health</c> (every check) and <c>/alive</c> (liveness only).</summary>
+    /// <summary>Maps <c>/health</c> (every check), <c>/alive</c> (liveness only) and <c>/metrics</c> (Prometheus text).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

@@ -54,6 +54,7 @@ public static class ConsumerExtensions
         builder.Services.AddSingleton<QueueConsumerFactory>();
         builder.Services.AddSingleton<QueueManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
+        builder.Services.AddHostedService<QueueDepthMonitor>();
         builder.Services.AddHealthChecks().AddCheck<QueuesHealthCheck>("queues");
         return builder;
     }

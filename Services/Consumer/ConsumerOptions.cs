@@ -69,6 +69,10 @@ public sealed class ConsumerOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan TransientRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often the consumer reads the ready count of each queue it consumes (queuelab.consumer.queue.depth).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan QueueDepthInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     [Range(16, 128 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 

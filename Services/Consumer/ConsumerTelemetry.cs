@@ -19,6 +19,9 @@ public sealed class ConsumerTelemetry
     private readonly Counter<long> _retries;
     private readonly Counter<long> _deadLettered;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<double> _wait;
+    private readonly UpDownCounter<long> _inFlight;
+    private IReadOnlyDictionary<string, long> _depths = new Dictionary<string, long>();
     private long _consumedTotal, _processedTotal, _duplicatesTotal, _heldTotal, _retriesTotal, _deadLetteredTotal;
 
     public ConsumerTelemetry(IMeterFactory meterFactory)
@@ -30,17 +33,31 @@ public sealed class ConsumerTelemetry
         _held = meter.CreateCounter<long>("queuelab.consumer.requeued_held", "{message}", "Deliveries put back because another consumer held the processing key.");
         _retries = meter.CreateCounter<long>("queuelab.consumer.retries", "{message}", "Processing failures sent to a retry queue.");
         _deadLettered = meter.CreateCounter<long>("queuelab.consumer.dead_lettered", "{message}", "Messages sent to the dead-letter queue.");
-        _latency = meter.CreateHistogram<double>("queuelab.consumer.processing_latency", "ms", "Time from delivery to ack.");
+        _latency = meter.CreateHistogram<double>("queuelab.consumer.process.duration", "s", "From delivery to ack of a delivery processed and stored.");
+        _wait = meter.CreateHistogram<double>("queuelab.consumer.wait.duration", "s", "From the publisher's first send (header x-published-at) to delivery: time in the queue.");
+        _inFlight = meter.CreateUpDownCounter<long>("queuelab.consumer.in_flight", "{message}", "Deliveries received and not yet acked, nacked or handed back.");
+        meter.CreateObservableGauge("queuelab.consumer.queue.depth", ObserveDepths, "{message}",
+            "Messages ready in each queue this consumer consumes (not yet delivered to anyone), read every few seconds.");
     }
 
     public void Consumed(string queue) { Interlocked.Increment(ref _consumedTotal); _consumed.Add(1, Tag(queue)); }
 
-    public void Processed(string queue, double latencyMs)
+    public void Processed(string queue, TimeSpan latency)
     {
         Interlocked.Increment(ref _processedTotal);
         _processed.Add(1, Tag(queue));
-        _latency.Record(latencyMs, Tag(queue));
+        _latency.Record(latency.TotalSeconds, Tag(queue));
     }
+
+    public void Waited(string queue, TimeSpan waited) => _wait.Record(waited.TotalSeconds, Tag(queue));
+
+    public void InFlight(string queue, int delta) => _inFlight.Add(delta, Tag(queue));
+
+    /// <summary>The ready counts last read for the queues this consumer consumes (replaces the previous set).</summary>
+    public void QueueDepths(IReadOnlyDictionary<string, long> depths) => Volatile.Write(ref _depths, depths);
+
+    private IEnumerable<Measurement<long>> ObserveDepths() =>
+        Volatile.Read(ref _depths).Select(d => new Measurement<long>(d.Value, Tag(d.Key)));
 
     public void Duplicate(string queue) { Interlocked.Increment(ref _duplicatesTotal); _duplicates.Add(1, Tag(queue)); }
 

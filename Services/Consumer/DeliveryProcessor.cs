@@ -61,6 +61,28 @@ public sealed partial class DeliveryProcessor(
         activity?.SetTag(ConsumerTelemetry.QueueTag, queue);
         activity?.SetTag("queuelab.phase", _options.Phase);
         telemetry.Consumed(queue);
+        telemetry.InFlight(queue, 1);
+        try
+        {
+            if (headers is not null && headers.TryGetValue(MessageHeaders.PublishedAt, out var publishedAt)
+                && HeaderValues.TryReadLong(publishedAt, out var publishedAtMs)
+                && time.GetUtcNow().ToUnixTimeMilliseconds() - publishedAtMs is >= 0 and var waitedMs)
+            {
+                telemetry.Waited(queue, TimeSpan.FromMilliseconds(waitedMs));
+            }
+
+            await HandleParsedAsync(queue, channel, delivery, activity, received, letGo, cancellationToken);
+        }
+        finally
+        {
+            telemetry.InFlight(queue, -1);
+        }
+    }
+
+    private async Task HandleParsedAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, Activity? activity, long received,
+        CancellationToken letGo, CancellationToken cancellationToken)
+    {
+        var headers = delivery.BasicProperties.Headers;
 
         var parsed = MessageParser.Parse(headers, delivery.Body, _options.MaxBodyBytes);
         activity?.SetTag("messaging.message.id", parsed.MessageId);
@@ -72,7 +94,7 @@ public sealed partial class DeliveryProcessor(
             {
                 if (await RunAsync(step, queue, channel, delivery, parsed, cancellationToken))
                 {
-                    telemetry.Processed(queue, time.GetElapsedTime(received).TotalMilliseconds);
+                    telemetry.Processed(queue, time.GetElapsedTime(received));
                 }
 
                 return;

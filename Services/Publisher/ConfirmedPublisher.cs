@@ -103,6 +103,7 @@ public sealed partial class ConfirmedPublisher(
             activity?.SetTag("messaging.message.id", messageId);
 
             var headers = MessageFactory.Headers(messageId, transition);
+            headers[MessageHeaders.PublishedAt] = time.GetUtcNow().ToUnixTimeMilliseconds();
             TraceContext.Inject(activity, headers);
             var properties = new BasicProperties
             {
@@ -120,7 +121,7 @@ public sealed partial class ConfirmedPublisher(
             try
             {
                 await channel.BasicPublishAsync(request.Exchange, request.RoutingKey, mandatory: true, properties, body, linked.Token);
-                telemetry.Confirmed(request.Exchange, time.GetElapsedTime(sent).TotalMilliseconds);
+                telemetry.Confirmed(request.Exchange, time.GetElapsedTime(sent));
                 return (PublishStatus.Confirmed, null);
             }
             catch (PublishException ex) when (ex.IsReturn)

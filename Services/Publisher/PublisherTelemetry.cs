@@ -27,16 +27,16 @@ public sealed class PublisherTelemetry
         _timedOut = meter.CreateCounter<long>("queuelab.publisher.confirm_timeouts", "{message}", "Publish attempts whose confirm did not arrive in time.");
         _returned = meter.CreateCounter<long>("queuelab.publisher.returned", "{message}", "Messages the broker could not route to any queue.");
         _failed = meter.CreateCounter<long>("queuelab.publisher.failed", "{message}", "Messages given up after the last attempt.");
-        _confirmLatency = meter.CreateHistogram<double>("queuelab.publisher.confirm_latency", "ms", "Time from publish to confirm.");
+        _confirmLatency = meter.CreateHistogram<double>("queuelab.publisher.confirm.duration", "s", "From publish to the broker's confirm.");
     }
 
     public void Published(string exchange) => _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", exchange));
 
-    public void Confirmed(string exchange, double latencyMs)
+    public void Confirmed(string exchange, TimeSpan latency)
     {
         var tag = new KeyValuePair<string, object?>("messaging.destination.name", exchange);
         _confirmed.Add(1, tag);
-        _confirmLatency.Record(latencyMs, tag);
+        _confirmLatency.Record(latency.TotalSeconds, tag);
     }
 
     public void Nacked(string exchange) => _nacked.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", exchange));

@@ -34,6 +34,22 @@ public static class HeaderValues
         _ => int.TryParse(AsString(value), out var parsed) ? parsed : 0,
     };
 
+    /// <summary>True when <paramref name="value"/> is an AMQP integer that fits a long (what a timestamp header holds).</summary>
+    public static bool TryReadLong(object? value, out long number)
+    {
+        switch (value)
+        {
+            case long l: number = l; return true;
+            case int i: number = i; return true;
+            case uint u: number = u; return true;
+            case short s: number = s; return true;
+            case ushort us: number = us; return true;
+            case byte b: number = b; return true;
+            case sbyte sb: number = sb; return true;
+            default: number = 0; return false;
+        }
+    }
+
     /// <summary>
     /// True when <paramref name="value"/> is a string: an AMQP long string of valid UTF-8 (or, in process, a .NET string
     /// without lone surrogates). Anything else (a number, a table, an array, invalid UTF-8) is not text.

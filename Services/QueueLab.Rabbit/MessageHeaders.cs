@@ -12,6 +12,10 @@ public static class MessageHeaders
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
 
+    /// <summary>When the publisher first sent the message (Unix milliseconds, an AMQP long; the AMQP timestamp property
+    /// has whole seconds only). Optional: the consumer's wait histogram reads it, nothing else depends on it.</summary>
+    public const string PublishedAt = "x-published-at";
+
     /// <summary>How many times the consumer has already retried this message after a processing failure.</summary>
     public const string RetryCount = "x-retry-count";
 

@@ -179,6 +179,7 @@ public sealed partial class SequencerWorker(
         LogLeader(identity.Token, lease.Epoch);
         using var leadership = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var watchdog = WatchdogAsync(lease, leadership);
+        var backlog = BacklogLoopAsync(leadership.Token);
         try
         {
             await SequenceLoopAsync(lease, leadership.Token).ConfigureAwait(false);
@@ -190,6 +191,7 @@ public sealed partial class SequencerWorker(
         {
             await leadership.CancelAsync().ConfigureAwait(false);
             await watchdog.ConfigureAwait(false);
+            await backlog.ConfigureAwait(false);
             metrics.LostLeadership();
         }
 
@@ -281,6 +283,31 @@ public sealed partial class SequencerWorker(
             }
 
             await Task.Delay(o.IdlePollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>While leading: reads where the pipeline's messages are every <c>BacklogInterval</c>, for the backlog
+    /// gauges (one read-only script call; a failed read reports nothing rather than an old figure).</summary>
+    private async Task BacklogLoopAsync(CancellationToken leading)
+    {
+        using var timer = new PeriodicTimer(options.Value.BacklogInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    metrics.Backlog(await store.BacklogAsync().WaitAsync(leading).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    metrics.Backlog(null);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(leading).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (leading.IsCancellationRequested)
+        {
         }
     }
 

@@ -74,16 +74,11 @@ public sealed class OrderingProbe : IAsyncDisposable
         await Db.SortedSetLengthAsync(Keys.Sequencers, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
 
     /// <summary>Whether nothing is on its way: the input, every in-flight list, the quarantine and the reorder buffer are empty.</summary>
-    public async Task<bool> IdleAsync()
-    {
-        if (await Db.ListLengthAsync(Keys.Input).ConfigureAwait(false) > 0 || await Db.ListLengthAsync(Keys.Quarantine).ConfigureAwait(false) > 0
-            || await Db.HashLengthAsync(Keys.ReorderBuffer).ConfigureAwait(false) > 0)
-        {
-            return false;
-        }
+    public async Task<bool> IdleAsync() =>
+        await BacklogAsync().ConfigureAwait(false) is { Input: 0, InFlight: 0, Quarantine: 0, ReorderBuffer: 0 };
 
-        return await InFlightAsync().ConfigureAwait(false) == 0;
-    }
+    /// <summary>Where the messages pushed and not yet passed are (what the sequencer's backlog gauges report).</summary>
+    public Task<OrderingBacklog> BacklogAsync() => OrderingAdmin.BacklogAsync(Db, Keys);
 
     public Task WaitIdleAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Poll.UntilAsync(IdleAsync, timeout, "nothing is left in pipeline B's input, in flight, quarantined or in the reorder buffer",
@@ -105,16 +100,7 @@ public sealed class OrderingProbe : IAsyncDisposable
     }
 
     /// <summary>Messages taken by processors and not finished, over every registered processor.</summary>
-    public async Task<long> InFlightAsync()
-    {
-        var inFlight = 0L;
-        foreach (var processor in await Db.SetMembersAsync(Keys.Processors).ConfigureAwait(false))
-        {
-            inFlight += await Db.ListLengthAsync(Keys.InFlight(processor!)).ConfigureAwait(false);
-        }
-
-        return inFlight;
-    }
+    public async Task<long> InFlightAsync() => (await BacklogAsync().ConfigureAwait(false)).InFlight;
 
     public Task PushAsync(IEnumerable<RedisValue> messages) => Db.ListRightPushAsync(Keys.Input, [.. messages]);
 

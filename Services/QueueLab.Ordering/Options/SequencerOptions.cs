@@ -67,6 +67,11 @@ public sealed class SequencerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan GapWarningAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the leader reads the pipeline's backlog for its gauges (input depth, in flight, results,
+    /// reorder buffer, output lag): one read-only script call each time.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan BacklogInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The retention settings as one value for the sequence script.</summary>
     public Redis.Retention Retention => new(KeepPassedSeqs, OutputMaxLength, DeadLetterMaxLength);
 }

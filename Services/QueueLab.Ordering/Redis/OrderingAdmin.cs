@@ -12,6 +12,15 @@ public static class OrderingAdmin
     /// in one atomic step that is refused while any message is on its way. The processors' registrations and
     /// heartbeats and the sequencer lock and epoch stay: the services keep running.
     /// </summary>
+    /// <summary>Where the messages pushed and not yet passed are, in one read-only script call.</summary>
+    public static async Task<OrderingBacklog> BacklogAsync(IDatabase db, OrderingKeys keys)
+    {
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(AdminScripts.Backlog,
+            [keys.Processors, keys.Input, keys.ReorderBuffer, keys.Quarantine, keys.Results, keys.Cursor],
+            [keys.InFlightPrefix]).ConfigureAwait(false))!;
+        return new OrderingBacklog((long)result[0], (long)result[1], (long)result[2], (long)result[3], (long)result[4]);
+    }
+
     public static async Task<ClearResult> ClearAsync(IDatabase db, OrderingKeys keys)
     {
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(AdminScripts.Clear,

@@ -32,6 +32,9 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
 
     public Task WithdrawAsync(string token) => database.SortedSetRemoveAsync(keys.Sequencers, token);
 
+    /// <summary>Where the messages pushed and not yet passed are (<see cref="OrderingAdmin.BacklogAsync"/>).</summary>
+    public Task<OrderingBacklog> BacklogAsync() => OrderingAdmin.BacklogAsync(database, keys);
+
     public async Task<SequenceBatch> SequenceAsync(string token, long epoch, int readCount, int maxPass, DateTimeOffset now, Retention? retention = null)
     {
         retention ??= Retention.Default;
