@@ -32,14 +32,14 @@ public sealed class CommandTests(CommandsFixture lab)
         second.Message.ShouldNotBeNull().ShouldContain("already running");
 
         var result = await first;
-        result.Success.ShouldBeTrue(result.Message);
+        result.Success.ShouldBeTrue(result.Why());
         result.Message.ShouldNotBeNull().ShouldContain("ordered-burst passed");
         var report = result.Message[(result.Message.IndexOf("report: ", StringComparison.Ordinal) + "report: ".Length)..].Trim();
         File.Exists(report).ShouldBeTrue($"the run's HTML report {report} exists");
         report.ShouldStartWith(lab.ReportDirectory);
 
         var verify = await lab.ExecuteAsync(Ordering, OrderingCommands.Verify);
-        verify.Success.ShouldBeTrue(verify.Message);
+        verify.Success.ShouldBeTrue(verify.Why());
         verify.Message.ShouldNotBeNull().ShouldContain("output exact");
         (await lab.Redis.ListLengthAsync(OrderingKeys.Default.Output)).ShouldBeGreaterThanOrEqualTo(120);
     }
@@ -64,14 +64,14 @@ public sealed class CommandTests(CommandsFixture lab)
     public async Task Clear_empties_pipeline_b_and_the_next_run_starts_at_seq_1()
     {
         var clear = await lab.ExecuteAsync(Ordering, OrderingCommands.Clear);
-        clear.Success.ShouldBeTrue(clear.Message);
+        clear.Success.ShouldBeTrue(clear.Why());
         (await lab.Redis.ListLengthAsync(OrderingKeys.Default.Output)).ShouldBe(0);
         (await lab.Redis.KeyExistsAsync(OrderingKeys.Default.NextSeq)).ShouldBeFalse();
 
         var burst = await lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "30"));
-        burst.Success.ShouldBeTrue(burst.Message);
+        burst.Success.ShouldBeTrue(burst.Why());
         var verify = await lab.ExecuteAsync(Ordering, OrderingCommands.Verify);
-        verify.Success.ShouldBeTrue(verify.Message);
+        verify.Success.ShouldBeTrue(verify.Why());
         verify.Message.ShouldNotBeNull().ShouldContain("30 messages in seq order (seqs 1..30");
     }
 
@@ -79,7 +79,7 @@ public sealed class CommandTests(CommandsFixture lab)
     public async Task An_ordered_soak_runs_until_stopped_and_refuses_a_burst_meanwhile()
     {
         var start = await lab.ExecuteAsync(Ordering, OrderingCommands.SoakStart, ("duration", "5m"), ("rate", "40"));
-        start.Success.ShouldBeTrue(start.Message);
+        start.Success.ShouldBeTrue(start.Why());
         var before = await lab.Redis.ListLengthAsync(OrderingKeys.Default.Output);
         await Poll.UntilAsync(async () => await lab.Redis.ListLengthAsync(OrderingKeys.Default.Output) >= before + 40, Timeout,
             "the soak's messages come out", cancellationToken: TestContext.Current.CancellationToken);
@@ -89,7 +89,7 @@ public sealed class CommandTests(CommandsFixture lab)
         burst.Message.ShouldNotBeNull().ShouldContain("stop the soak first");
 
         var stop = await lab.ExecuteAsync(Ordering, OrderingCommands.SoakStop);
-        stop.Success.ShouldBeTrue(stop.Message);
+        stop.Success.ShouldBeTrue(stop.Why());
         stop.Message.ShouldNotBeNull().ShouldContain("ordered-soak stopped after");
         stop.Message.ShouldContain("output exact");
         lab.Runs.Active(Ordering).ShouldBeNull();
@@ -103,23 +103,23 @@ public sealed class CommandTests(CommandsFixture lab)
         var leader = await lab.Ordering.LeaderAsync();
 
         var crash = await lab.ExecuteAsync(processor.InstanceId, FaultCommands.Crash);
-        crash.Success.ShouldBeTrue(crash.Message);
+        crash.Success.ShouldBeTrue(crash.Why());
         processorTree.ShouldAllBe(pid => !ProcessTree.IsAlive(pid));
 
         var crashLeader = await lab.ExecuteAsync(Ordering, OrderingCommands.CrashLeader);
-        crashLeader.Success.ShouldBeTrue(crashLeader.Message);
+        crashLeader.Success.ShouldBeTrue(crashLeader.Why());
         crashLeader.Message.ShouldNotBeNull().ShouldContain(leader.ShouldNotBeNull());
 
         // The lab carries on with one processor and the standby sequencer: a burst comes out in order.
         var burst = await lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "40"));
-        burst.Success.ShouldBeTrue(burst.Message);
+        burst.Success.ShouldBeTrue(burst.Why());
         (await lab.Faults.Processes.StartAsync(processor.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
         var crashedSequencer = lab.Resources.Replicas(ResourceNames.Sequencer).Single(r => !r.IsRunning);
         crashedSequencer.InstanceId.ShouldEndWith(leader);
         (await lab.Faults.Processes.StartAsync(crashedSequencer.InstanceId, TestContext.Current.CancellationToken)).Detail.ShouldBe("running and healthy");
 
         var again = await lab.ExecuteAsync(processor.InstanceId, FaultCommands.Crash);
-        again.Success.ShouldBeTrue(again.Message);
+        again.Success.ShouldBeTrue(again.Why());
         var twice = await lab.ExecuteAsync(processor.InstanceId, FaultCommands.Crash);
         twice.Success.ShouldBeFalse();
         twice.Message.ShouldNotBeNull().ShouldContain("nothing to crash");
@@ -130,20 +130,20 @@ public sealed class CommandTests(CommandsFixture lab)
     public async Task Rabbit_burst_soak_and_verify_through_the_commands()
     {
         var burst = await lab.ExecuteAsync(Rabbit, RabbitCommands.Burst, ("messages", "150"));
-        burst.Success.ShouldBeTrue(burst.Message);
+        burst.Success.ShouldBeTrue(burst.Why());
         burst.Message.ShouldNotBeNull().ShouldContain("rabbit-burst passed");
 
         var start = await lab.ExecuteAsync(Rabbit, RabbitCommands.SoakStart, ("duration", "5m"), ("rate", "30"));
-        start.Success.ShouldBeTrue(start.Message);
+        start.Success.ShouldBeTrue(start.Why());
         var logged = await ProcessingLogRowsAsync();
         await Poll.UntilAsync(async () => await ProcessingLogRowsAsync() >= logged + 30, Timeout, "the soak's messages are processed",
             cancellationToken: TestContext.Current.CancellationToken);
         var stop = await lab.ExecuteAsync(Rabbit, RabbitCommands.SoakStop);
-        stop.Success.ShouldBeTrue(stop.Message);
+        stop.Success.ShouldBeTrue(stop.Why());
         stop.Message.ShouldNotBeNull().ShouldContain("rabbit-soak stopped after");
 
         var verify = await lab.ExecuteAsync(Rabbit, RabbitCommands.Verify);
-        verify.Success.ShouldBeTrue(verify.Message);
+        verify.Success.ShouldBeTrue(verify.Why());
         verify.Message.ShouldNotBeNull().ShouldContain("exactly once (phase 3)");
     }
 
@@ -152,7 +152,7 @@ public sealed class CommandTests(CommandsFixture lab)
     {
         using var coordinator = lab.App.CreateHttpClient(ResourceNames.Coordinator);
         var set = await lab.ExecuteAsync(Rabbit, RabbitCommands.SetPriority, ("queue", "queue-2"), ("priority", "3"));
-        set.Success.ShouldBeTrue(set.Message);
+        set.Success.ShouldBeTrue(set.Why());
         using (var queues = JsonDocument.Parse(await coordinator.GetStringAsync(new Uri("/queues", UriKind.Relative), TestContext.Current.CancellationToken)))
         {
             queues.RootElement.EnumerateArray().Single(q => q.GetProperty("name").GetString() == "queue-2").GetProperty("priority").GetInt32().ShouldBe(3);
@@ -175,12 +175,12 @@ public sealed class CommandTests(CommandsFixture lab)
         foreach (var server in new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres })
         {
             var drop = await lab.ExecuteAsync(server, FaultCommands.DropConnections);
-            drop.Success.ShouldBeTrue(drop.Message);
+            drop.Success.ShouldBeTrue(drop.Why());
             drop.Message.ShouldNotBeNull().ShouldContain("client connections closed");
         }
 
         var pause = await lab.ExecuteAsync(ResourceNames.Cache, FaultCommands.Pause, ("seconds", "1"));
-        pause.Success.ShouldBeTrue(pause.Message);
+        pause.Success.ShouldBeTrue(pause.Why());
 
         var marker = "queuelab:commands-test:" + Guid.NewGuid().ToString("N");
         await lab.Redis.StringSetAsync(marker, "kept");
@@ -192,14 +192,14 @@ public sealed class CommandTests(CommandsFixture lab)
         twice.Message.ShouldNotBeNull().ShouldContain("still being applied");
 
         var restarted = await restart;
-        restarted.Success.ShouldBeTrue(restarted.Message);
+        restarted.Success.ShouldBeTrue(restarted.Why());
         await Poll.UntilAsync(async () => await lab.Redis.StringGetAsync(marker) == "kept", Timeout,
             "the key written before the restart is there after it", cancellationToken: TestContext.Current.CancellationToken);
         await lab.Redis.KeyDeleteAsync(marker);
 
         // The pipeline recovers: a burst after the restart comes out in order.
         var burst = await lab.ExecuteAsync(Ordering, OrderingCommands.Burst, ("messages", "24"));
-        burst.Success.ShouldBeTrue(burst.Message);
+        burst.Success.ShouldBeTrue(burst.Why());
     }
 
     private Task<long> ProcessingLogRowsAsync() => lab.Rabbit.LogCountAsync(MessageIdPattern.All, cancellationToken: TestContext.Current.CancellationToken);

@@ -84,3 +84,11 @@ public sealed class CommandsCollection : ICollectionFixture<CommandsFixture>
 {
     public const string Name = "commands";
 }
+
+public static class CommandResultExtensions
+{
+    /// <summary>A command's answer as a failed assertion should show it: its message and the text it returned (for a
+    /// load run, the suite's summary or why it could not complete).</summary>
+    public static string Why(this ExecuteCommandResult result) =>
+        result.Data?.Value is { Length: > 0 } data ? $"{result.Message}\n{data}" : result.Message ?? "(no message)";
+}

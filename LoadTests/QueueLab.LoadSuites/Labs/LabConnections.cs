@@ -19,6 +19,16 @@ public sealed class LabConnections(IReadOnlyDictionary<string, string> strings, 
     /// waits for every replica, not just one.</summary>
     public bool KnowsShape => StartedBySuite || Setup is not null;
 
+    /// <summary>
+    /// How many instances of <paramref name="resource"/> a run waits to see ready before it starts: those running now
+    /// when the lab can say (a replica that crashed, or that was stopped, is not waited for: a run on a degraded lab is
+    /// what the chaos commands are for), else the lab's <paramref name="shape"/> when known, else one.
+    /// </summary>
+    public int ReadyTarget(string resource, int shape) =>
+        !KnowsShape ? 1
+        : ProcessIds?.Invoke(resource) is { Count: > 0 } running ? Math.Min(running.Count, shape)
+        : shape;
+
     /// <summary>The process ids of a resource's running instances, when they can be found (for the CPU profile).</summary>
     public Func<string, IReadOnlyList<int>>? ProcessIds { get; init; }
 

@@ -28,7 +28,7 @@ public sealed class OrderedBurstSuite : ISuite
         var messages = options.Messages ?? 500;
         var ideal = settings.IdealBurst(messages);
         await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests").ConfigureAwait(false);
-        await client.WaitReadyAsync(lab.KnowsShape ? settings.Processors : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 
         var cpu = CpuProfile.Start(lab, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache);

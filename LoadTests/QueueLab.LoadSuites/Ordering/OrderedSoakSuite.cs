@@ -42,7 +42,7 @@ public sealed class OrderedSoakSuite : ISuite
         var duration = options.Duration ?? TimeSpan.FromSeconds(60);
         var bound = options.MaxBacklog ?? (long)Math.Max(2 * settings.Slots, Math.Ceiling(rate * 2));
         await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests").ConfigureAwait(false);
-        await client.WaitReadyAsync(lab.KnowsShape ? settings.Processors : 1, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 
         var backlog = new Sampler(() => client.Db.ListLengthAsync(client.Keys.Input), TimeSpan.FromMilliseconds(250));

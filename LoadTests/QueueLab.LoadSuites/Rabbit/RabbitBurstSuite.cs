@@ -27,7 +27,7 @@ public sealed class RabbitBurstSuite : ISuite
         var settings = RabbitSettings.From(options);
         var messages = options.Messages ?? 5000;
         await using var client = await RabbitProbe.ConnectAsync(lab[ResourceNames.Messaging], lab[ResourceNames.Database], "queuelab-loadtests").ConfigureAwait(false);
-        var (perQueue, total) = lab.KnowsShape ? settings.ReadyConsumers(LabTopology.DefaultQueues.Count) : (1, LabTopology.DefaultQueues.Count);
+        var (perQueue, total) = settings.ReadyConsumers(lab, LabTopology.DefaultQueues.Count);
         await client.WaitReadyAsync(perQueue, total, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await RabbitRun.WarmUpAsync(client, settings, options.Warmup ?? 300, options, cancellationToken).ConfigureAwait(false);
 

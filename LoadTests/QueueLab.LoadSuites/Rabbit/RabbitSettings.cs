@@ -33,6 +33,11 @@ public sealed record RabbitSettings(int Phase, int Consumers, int ConfirmWindow)
     /// 2 every consumer consumes every queue; in phase 3 the coordinator gives each queue at least one and spreads the
     /// rest by priority (one queue each when there are at least as many consumers as queues, several otherwise).
     /// </summary>
+    /// <summary>What a run waits for on <paramref name="lab"/>: as <see cref="ReadyConsumers(int)"/> for the consumers running
+    /// now (<see cref="LabConnections.ReadyTarget"/>), or one per queue when the lab's shape is unknown.</summary>
+    public (int PerQueue, int Total) ReadyConsumers(LabConnections lab, int queues) =>
+        lab.KnowsShape ? (this with { Consumers = lab.ReadyTarget(ResourceNames.Consumer, Consumers) }).ReadyConsumers(queues) : (1, queues);
+
     public (int PerQueue, int Total) ReadyConsumers(int queues) =>
         Phase == 3 ? (1, Math.Max(Consumers, queues)) : (Consumers, Consumers * queues);
 

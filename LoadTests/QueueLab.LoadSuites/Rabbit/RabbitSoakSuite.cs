@@ -25,7 +25,7 @@ public sealed class RabbitSoakSuite : ISuite
         var duration = options.Duration ?? TimeSpan.FromSeconds(60);
         var bound = options.MaxBacklog ?? (long)Math.Max(100, Math.Ceiling(rate * 2));
         await using var client = await RabbitProbe.ConnectAsync(lab[ResourceNames.Messaging], lab[ResourceNames.Database], "queuelab-loadtests").ConfigureAwait(false);
-        var (perQueue, total) = lab.KnowsShape ? settings.ReadyConsumers(LabTopology.DefaultQueues.Count) : (1, LabTopology.DefaultQueues.Count);
+        var (perQueue, total) = settings.ReadyConsumers(lab, LabTopology.DefaultQueues.Count);
         await client.WaitReadyAsync(perQueue, total, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await RabbitRun.WarmUpAsync(client, settings, options.Warmup ?? 300, options, cancellationToken).ConfigureAwait(false);
 
