@@ -57,6 +57,11 @@ public static class Extensions
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, params string[] extraSources)
         where TBuilder : IHostApplicationBuilder
     {
+        // A failing health check is the resource's state on the dashboard (Running (Unhealthy), with each check's message
+        // in its details), asked for every few seconds. Logged as errors as well, every start-up (a queue not yet consumed,
+        // a server still starting) left error marks on a lab that was healthy a second later, and an outage one error
+        // per probe: the health check service logs nothing below Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
