@@ -34,20 +34,23 @@ public static class HeaderValues
         _ => int.TryParse(AsString(value), out var parsed) ? parsed : 0,
     };
 
-    /// <summary>True when <paramref name="value"/> is an AMQP integer that fits a long (what a timestamp header holds).</summary>
+    /// <summary>True when <paramref name="value"/> is an AMQP integer (any width, signed or not) that fits a long.</summary>
     public static bool TryReadLong(object? value, out long number)
     {
-        switch (value)
+        long? read = value switch
         {
-            case long l: number = l; return true;
-            case int i: number = i; return true;
-            case uint u: number = u; return true;
-            case short s: number = s; return true;
-            case ushort us: number = us; return true;
-            case byte b: number = b; return true;
-            case sbyte sb: number = sb; return true;
-            default: number = 0; return false;
-        }
+            sbyte n => n,
+            byte n => n,
+            short n => n,
+            ushort n => n,
+            int n => n,
+            uint n => n,
+            long n => n,
+            ulong n when n <= long.MaxValue => (long)n,
+            _ => null,
+        };
+        number = read ?? 0;
+        return read.HasValue;
     }
 
     /// <summary>
@@ -76,19 +79,7 @@ public static class HeaderValues
     /// <summary>True when <paramref name="value"/> is an AMQP integer (any width, signed or not) from 0 to <paramref name="max"/>.</summary>
     public static bool TryReadCount(object? value, int max, out int count)
     {
-        long? number = value switch
-        {
-            sbyte n => n,
-            byte n => n,
-            short n => n,
-            ushort n => n,
-            int n => n,
-            uint n => n,
-            long n => n,
-            ulong n when n <= long.MaxValue => (long)n,
-            _ => null,
-        };
-        if (number is { } read && read >= 0 && read <= max)
+        if (TryReadLong(value, out var read) && read >= 0 && read <= max)
         {
             count = (int)read;
             return true;
