@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using QueueLab.Lab.Faults.Servers;
 using QueueLab.LoadRunner;
 using QueueLab.LoadSuites.Rabbit;
 using QueueLab.Rabbit;
@@ -164,6 +165,10 @@ public static class RabbitChaos
             lines.Add($"{pair.MessageId} on {pair.Queue}: log [{string.Join(", ", outcomes)}], key {(holder.IsNull ? "free" : $"held by {holder} for {ttl?.TotalMilliseconds:0} ms more")}");
         }
 
+        var queues = await RabbitAdmin.QueuesAsync(lab.GetResource(ResourceNames.Messaging),
+            await lab.GetConnectionStringAsync(ResourceNames.Messaging).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+        lines.Add("queues (ready/unacked/dead-lettered pending/consumers): " + string.Join(", ", queues.Where(q => q.Key.StartsWith("queue-", StringComparison.Ordinal))
+            .Select(q => $"{q.Key} {q.Value.Ready}/{q.Value.Unacknowledged}/{q.Value.DeadLetteredPending}/{q.Value.Consumers}")));
         return string.Join("; ", lines);
     }
 

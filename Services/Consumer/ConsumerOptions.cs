@@ -49,6 +49,11 @@ public sealed class ConsumerOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan HeldRequeueDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long a copy sent to a retry, held or dead-letter queue waits for the broker's confirm before the
+    /// handling counts it as a transient failure and tries again (the original is acked only after a confirm).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Retries after a processing failure before the message goes to the dead-letter queue.</summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;

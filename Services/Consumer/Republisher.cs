@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Options;
 using QueueLab.Rabbit;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -8,14 +9,17 @@ namespace QueueLab.Consumer;
 
 /// <summary>
 /// Sends a copy of a delivery to a delay queue (retry, held) or to the dead-letter exchange, with publisher confirms:
-/// the caller acks the original only after the copy is confirmed, so a crash in between duplicates, never loses.
+/// the caller acks the original only after the copy is confirmed, so a crash in between duplicates, never loses. A
+/// confirm that does not come within <see cref="ConsumerOptions.ConfirmTimeout"/> fails the copy with a
+/// <see cref="TimeoutException"/> (transient: the handling tries again), so a lost confirm cannot hold a delivery for ever.
 /// </summary>
-public sealed class Republisher(IConnection connection) : IAsyncDisposable
+public sealed class Republisher(IConnection connection, IOptions<ConsumerOptions> options, TimeProvider time) : IAsyncDisposable
 {
     private static readonly HashSet<string> KeptWhenTooBig =
         [.. MessageHeaders.Required, MessageHeaders.RetryCount, MessageHeaders.HeldCount, MessageHeaders.TraceParent, MessageHeaders.TraceState];
 
-    private readonly ConfirmChannel _channel = new(connection);
+    private readonly ConfirmChannel _channel = new(connection, time);
+    private readonly TimeSpan _confirmTimeout = options.Value.ConfirmTimeout;
 
     public Task ToQueueAsync(string queue, BasicDeliverEventArgs delivery, IReadOnlyDictionary<string, object?> extraHeaders, CancellationToken cancellationToken) =>
         PublishAsync("", queue, delivery, extraHeaders, cancellationToken);
@@ -77,8 +81,7 @@ public sealed class Republisher(IConnection connection) : IAsyncDisposable
             Persistent = true,
             Headers = headers,
         };
-        var channel = await _channel.GetAsync(cancellationToken);
-        await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, delivery.Body, cancellationToken);
+        await _channel.PublishAsync(exchange, routingKey, properties, delivery.Body, _confirmTimeout, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -19,7 +19,7 @@ public sealed partial class ConfirmedPublisher(
 {
     private readonly PublisherOptions _options = options.Value;
     private readonly SemaphoreSlim _window = new(options.Value.ConfirmWindow, options.Value.ConfirmWindow);
-    private readonly ConfirmChannel _channel = new(connection);
+    private readonly ConfirmChannel _channel = new(connection, time);
 
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
@@ -94,7 +94,6 @@ public sealed partial class ConfirmedPublisher(
         await _window.WaitAsync(cancellationToken);
         try
         {
-            var channel = await _channel.GetAsync(cancellationToken);
             using var activity = PublisherTelemetry.ActivitySource.StartActivity($"publish {request.Exchange}", ActivityKind.Producer);
             activity?.SetTag("messaging.system", "rabbitmq");
             activity?.SetTag("messaging.operation.type", "send");
@@ -114,13 +113,11 @@ public sealed partial class ConfirmedPublisher(
                 Timestamp = new AmqpTimestamp(time.GetUtcNow().ToUnixTimeSeconds()),
             };
 
-            using var timeout = new CancellationTokenSource(_options.ConfirmTimeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             var sent = time.GetTimestamp();
             telemetry.Published(request.Exchange);
             try
             {
-                await channel.BasicPublishAsync(request.Exchange, request.RoutingKey, mandatory: true, properties, body, linked.Token);
+                await _channel.PublishAsync(request.Exchange, request.RoutingKey, properties, body, _options.ConfirmTimeout, cancellationToken);
                 telemetry.Confirmed(request.Exchange, time.GetElapsedTime(sent));
                 return (PublishStatus.Confirmed, null);
             }
@@ -136,7 +133,7 @@ public sealed partial class ConfirmedPublisher(
                 activity?.SetStatus(ActivityStatusCode.Error, "nacked");
                 return (PublishStatus.Failed, "The broker nacked the publish.");
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (TimeoutException)
             {
                 telemetry.TimedOut(request.Exchange);
                 activity?.SetStatus(ActivityStatusCode.Error, "confirm timeout");
