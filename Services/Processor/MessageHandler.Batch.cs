@@ -61,8 +61,8 @@ public sealed partial class MessageHandler
             {
                 var chunk = pending.GetRange(from, Math.Min(MaxCompletionBatch, pending.Count - from));
                 var completions = chunk.ConvertAll(p => p.Completion);
-                var outcomes = await InfrastructureRetry.RunAsync(
-                    () => store.CompleteManyAsync(completions, systemOfRecord.RecordedByCompletionScript), time, OnRetry, cancellationToken).ConfigureAwait(false);
+                var outcomes = await InBatchSpanAsync("complete", chunk, () => InfrastructureRetry.RunAsync(
+                    () => store.CompleteManyAsync(completions, systemOfRecord.RecordedByCompletionScript), time, OnRetry, cancellationToken)).ConfigureAwait(false);
                 await ConcludeAsync(chunk, outcomes, processingAt, processedAt, cancellationToken).ConfigureAwait(false);
             }
 
@@ -78,6 +78,28 @@ public sealed partial class MessageHandler
                     activity?.Dispose();
                 }
             }
+        }
+    }
+
+    /// <summary>Runs one call that serves <paramref name="messages"/> under their batch span (see
+    /// <see cref="ProcessorTelemetry.StartBatchCall"/>), and gives back the ambient activity after.</summary>
+    private static async Task<T> InBatchSpanAsync<T>(string operation, List<(TakenMessage Taken, Completion Completion, Activity? Activity)> messages, Func<Task<T>> call)
+    {
+        var previous = Activity.Current;
+        var activity = ProcessorTelemetry.StartBatchCall(operation, messages.Select(m => m.Activity), messages.Count);
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+            Activity.Current = previous;
         }
     }
 
@@ -116,7 +138,8 @@ public sealed partial class MessageHandler
         CancellationToken cancellationToken)
     {
         var completions = pending.ConvertAll(p => p.Completion);
-        var reserved = await InfrastructureRetry.RunAsync(() => store.ReserveAsync(completions), time, OnRetry, cancellationToken).ConfigureAwait(false);
+        var reserved = await InBatchSpanAsync("reserve", pending,
+            () => InfrastructureRetry.RunAsync(() => store.ReserveAsync(completions), time, OnRetry, cancellationToken)).ConfigureAwait(false);
         var recording = new List<(TakenMessage Taken, Completion Completion, Activity? Activity, Task Recorded)>(pending.Count);
         for (var i = 0; i < pending.Count; i++)
         {

@@ -37,6 +37,51 @@ public static class ProcessorTelemetry
         return activity;
     }
 
+    /// <summary>
+    /// Starts the span of one call that serves a whole batch (<paramref name="operation"/> <c>{n}</c>: the completion
+    /// script, PostgreSQL's reservation), as the ambient activity so that the Redis call it wraps joins it: a child of the
+    /// first sampled message's <c>process</c> span, with a link to every other sampled one, so each message's trace
+    /// reaches the call that served it. Null when no message of the batch is sampled: the call then starts no trace of its
+    /// own, as a poll does. The caller disposes it and puts back the ambient activity it had.
+    /// </summary>
+    public static Activity? StartBatchCall(string operation, IEnumerable<Activity?> messages, int count)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        Activity? parent = null;
+        List<ActivityLink>? links = null;
+        foreach (var message in messages)
+        {
+            if (message is not { Recorded: true })
+            {
+                continue;
+            }
+
+            if (parent is null)
+            {
+                parent = message;
+            }
+            else
+            {
+                (links ??= []).Add(new ActivityLink(message.Context));
+            }
+        }
+
+        if (parent is null)
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity(operation, ActivityKind.Internal, parent.Context, links: links);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.DisplayName = $"{operation} {count}";
+            activity.SetTag("queuelab.batch.size", count);
+            activity.SetTag("queuelab.batch.sampled", 1 + (links?.Count ?? 0));
+        }
+
+        return activity;
+    }
+
     /// <summary>The trace context a message's result carries to the sequencer (stream field <c>tp</c>): the process span
     /// when it is sampled, else whatever the input carried (the sequencer continues only sampled traces).</summary>
     public static string TraceParentFor(Activity? activity, OrderingMessage message) =>
