@@ -47,6 +47,11 @@ public static class ProcessorTelemetry
     public static Activity? StartBatchCall(string operation, IEnumerable<Activity?> messages, int count)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         Activity? parent = null;
         List<ActivityLink>? links = null;
         foreach (var message in messages)

@@ -21,15 +21,22 @@ public sealed class BatchSpanTests
         return activity;
     }
 
-    [Fact]
-    public void The_batch_call_is_a_child_of_the_first_sampled_message_and_links_the_other_sampled_ones()
+    /// <summary>A listener that records every span of the processor's source (disposing it stops listening).</summary>
+    private static ActivityListener ListenToProcessor()
     {
-        using var listener = new ActivityListener
+        var listener = new ActivityListener
         {
             ShouldListenTo = s => s.Name == ProcessorTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
+    [Fact]
+    public void The_batch_call_is_a_child_of_the_first_sampled_message_and_links_the_other_sampled_ones()
+    {
+        using var listener = ListenToProcessor();
         var previous = Activity.Current;
         Activity?[] messages = [Message(sampled: false), null, Message(sampled: true), Message(sampled: false), Message(sampled: true), Message(sampled: true)];
 
@@ -51,12 +58,7 @@ public sealed class BatchSpanTests
     [Fact]
     public void A_batch_with_no_sampled_message_starts_no_span()
     {
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == ProcessorTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToProcessor();
 
         ProcessorTelemetry.StartBatchCall("complete", [Message(sampled: false), null, Message(sampled: false)], 3).ShouldBeNull();
     }
