@@ -13,6 +13,11 @@ namespace QueueLab.LoadTests;
 public sealed class LabChoice : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>A lab at rest: all its processes together under a quarter of a core (an idle lab uses about a tenth).</summary>
+    private const double SettleCores = 0.25;
+
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
     private readonly LabProcess? _own;
 
     private LabChoice(SuiteOptions options, LabConnections lab, LabProcess? own)
@@ -45,6 +50,9 @@ public sealed class LabChoice : IAsyncDisposable
             await options.Out.WriteLineAsync($"starting a lab: {string.Join(" ", [.. profile.AppHostSettings, .. options.LabSettings])}").ConfigureAwait(false);
             var own = await LabProcess.StartAsync(appHost, [.. profile.AppHostSettings, .. options.LabSettings], StartTimeout, cancellationToken).ConfigureAwait(false);
             await options.Out.WriteLineAsync($"lab up (AppHost pid {own.ProcessId}, state {own.StateDirectory})").ConfigureAwait(false);
+            // Healthy is not finished starting: let the servers' and replicas' start-up end before anything is measured.
+            var settle = await LabSettle.WaitAsync(own.ProcessId, SettleCores, SettleTimeout, cancellationToken).ConfigureAwait(false);
+            await options.Out.WriteLineAsync(settle.Describe()).ConfigureAwait(false);
             return new LabChoice(options, Connections(own.Lab, startedBySuite: true), own);
         }
 

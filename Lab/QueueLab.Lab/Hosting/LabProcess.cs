@@ -125,7 +125,7 @@ public sealed class LabProcess : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                ProcessTree.KillAll(ProcessTree.Of(process.Id));
+                ProcessTree.KillAll(ProcessTree.OfAppHost(process.Id));
             }
         }
 

@@ -32,6 +32,10 @@ public static class ProcessTree
         return result;
     }
 
+    /// <summary>An AppHost's processes: its own tree and its orchestrator's (<see cref="Orchestrator"/>), which runs the
+    /// servers and services; the AppHost's own tree alone misses every resource.</summary>
+    public static IReadOnlyList<int> OfAppHost(int appHostPid) => [.. Of(appHostPid).Concat(Orchestrator(appHostPid)).Distinct()];
+
     /// <summary>SIGKILL to every process of the list (children first are not needed: none gets to react).</summary>
     public static void KillAll(IEnumerable<int> pids)
     {

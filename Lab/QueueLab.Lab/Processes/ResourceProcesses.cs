@@ -1,7 +1,7 @@
 namespace QueueLab.Lab.Processes;
 
 /// <summary>
-/// The processes of a lab's resources found under its AppHost process (for a lab whose resource snapshots this process
+/// The processes of a lab's resources found under its AppHost process (and the DCP it started) (for a lab whose resource snapshots this process
 /// cannot see: one a command line started, or a running <c>./queuelab run</c> lab), by what each resource runs: the
 /// service's assembly name for a project, the server's program for a server.
 /// </summary>
@@ -29,7 +29,7 @@ public static class ResourceProcesses
             return [];
         }
 
-        return [.. ProcessTree.Of(appHostProcessId).Where(pid =>
+        return [.. ProcessTree.OfAppHost(appHostProcessId).Where(pid =>
         {
             var command = ProcessTree.CommandLine(pid) + " ";
             return markers.Any(m => command.Contains(m, StringComparison.Ordinal));

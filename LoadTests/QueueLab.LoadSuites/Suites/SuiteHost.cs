@@ -11,7 +11,10 @@ public static class SuiteHost
     {
         ArgumentNullException.ThrowIfNull(options);
         var suite = SuiteCatalog.Find(options.Suite);
+        var loadBefore = MachineLoad();
         var outcome = await suite.RunAsync(options, lab, cancellationToken).ConfigureAwait(false);
+        // Every figure with the machine's load: on a shared machine a figure without it cannot be judged.
+        outcome = outcome with { Figures = [.. outcome.Figures, ("machine load average (1 min), before -> after", $"{loadBefore} -> {MachineLoad()} on {Environment.ProcessorCount} cores")] };
         if (options.LabSettings.Count > 0)
         {
             // A report says what the lab ran with beyond the suite's own settings, so the figure can be reproduced.
@@ -27,5 +30,18 @@ public static class SuiteHost
 
         await options.Out.WriteAsync(SuiteReport.Summary(outcome, report)).ConfigureAwait(false);
         return (outcome, report);
+    }
+
+    /// <summary>The 1-minute load average (/proc/loadavg), or "?" where there is none.</summary>
+    private static string MachineLoad()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 }
