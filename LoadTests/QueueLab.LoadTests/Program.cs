@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using QueueLab.LoadSuites.Cli;
 using QueueLab.LoadSuites.Suites;
 using QueueLab.LoadSuites.Telemetry;
@@ -13,6 +14,13 @@ Console.CancelKeyPress += (_, e) =>
         stop.Cancel();
     }
 };
+
+// SIGTERM (kill, timeout, a CI runner giving up) stops the run the same way, so the lab the run started is stopped too.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 
 SuiteOptions options;
 try

@@ -41,14 +41,17 @@ public sealed class LabProcess : IAsyncDisposable
         }
 
         var state = Path.Combine(Path.GetTempPath(), $"queuelab-bench-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        // Owner-only: the AppHost keeps the lab's generated credentials there, and its log beside them.
+        // Listing and reading owner-only (the AppHost keeps the lab's generated credentials there, in owner-only files, and its
+        // log beside them); others may only pass through (x), as PostgreSQL, running as its own user, must to reach its data
+        // folder inside: without that its initdb fails and the lab never comes up.
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(state);
         }
         else
         {
-            Directory.CreateDirectory(state, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(state, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         }
         var start = new ProcessStartInfo("dotnet")
         {
