@@ -105,11 +105,12 @@ public sealed record SuiteOptions
           ordered-overhead  work 0 ms, as fast as it goes, vs a raw Redis forwarder on the same Redis
           rabbit-burst      N messages at once into pipeline A; publish -> final state vs raw RabbitMQ
           rabbit-soak       a constant rate into pipeline A for a duration
+          idle              the whole lab with no load (default 30 s): each service's CPU, budget 15% of one core
 
         options:
           --messages N            messages (burst 500, overhead 20000, rabbit-burst 5000)
           --rate R                messages per second (soak)
-          --duration D            soak length: 60s, 5m, 00:10:00 (default 60s)
+          --duration D            soak / idle length: 60s, 5m, 00:10:00 (default 60s; idle 30s)
           --processors P          pipeline B processor replicas (default 3)
           --in-flight C           messages in flight per processor (default 8; overhead 64)
           --work-ms W             simulated work per message, ms (default 500; overhead 0)

@@ -1,4 +1,5 @@
 using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Idle;
 using QueueLab.LoadSuites.Ordering;
 using QueueLab.LoadSuites.Rabbit;
 
@@ -14,6 +15,7 @@ public static class SuiteCatalog
         new OrderedOverheadSuite(),
         new RabbitBurstSuite(),
         new RabbitSoakSuite(),
+        new IdleSuite(),
     ];
 
     public static ISuite Find(string name) =>
