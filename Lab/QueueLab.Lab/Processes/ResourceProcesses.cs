@@ -1,9 +1,9 @@
 namespace QueueLab.Lab.Processes;
 
 /// <summary>
-/// The processes of a lab's resources found under its AppHost process (and the DCP it started) (for a lab whose resource snapshots this process
-/// cannot see: one a command line started, or a running <c>./queuelab run</c> lab), by what each resource runs: the
-/// service's assembly name for a project, the server's program for a server.
+/// The processes of a lab's resources found under its AppHost process and the orchestrator it started (for a lab whose
+/// resource snapshots this process cannot see: one a command line started, or a running <c>./queuelab run</c> lab), by
+/// what each resource runs: the service's assembly name for a project, the server's program for a server.
 /// </summary>
 public static class ResourceProcesses
 {

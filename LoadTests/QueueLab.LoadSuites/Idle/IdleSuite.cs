@@ -65,10 +65,10 @@ public sealed class IdleSuite : ISuite
             ("QueueLab services together", $"{Fmt.N(servicesPercent, "0.0")}% of one core (budget {Fmt.N(BudgetPercentOfCore)}%)"),
         };
         figures.AddRange(profile.Usage.Where(u => services.Contains(u.Resource))
-            .Select(u => ($"  {u.Resource} (every replica and its launcher)", $"{Fmt.N(u.CpuSeconds / profile.Wall.TotalSeconds * 100, "0.0")}% of one core")));
+            .Select(u => ($"  {u.Resource} (every replica and its launcher)", $"{Fmt.N(PercentOfCore([u.Resource]), "0.0")}% of one core")));
         figures.Add(("servers together", $"{Fmt.N(serversPercent, "0.0")}% of one core"));
         figures.AddRange(profile.Usage.Where(u => servers.Contains(u.Resource))
-            .Select(u => ($"  {u.Resource}", $"{Fmt.N(u.CpuSeconds / profile.Wall.TotalSeconds * 100, "0.0")}% of one core")));
+            .Select(u => ($"  {u.Resource}", $"{Fmt.N(PercentOfCore([u.Resource]), "0.0")}% of one core")));
         figures.Add(("CPU during the run", CpuProfile.Describe(profile)));
         return new SuiteOutcome(result, figures,
             ["each service's figure counts all of its replicas and their `dotnet run` launchers (their child processes included)"],
