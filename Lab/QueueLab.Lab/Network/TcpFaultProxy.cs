@@ -56,6 +56,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
 
     public TimeSpan Latency { get; private set; }
 
+    /// <summary>Bytes handed to the far side's socket, both directions; never less than what either peer has read.</summary>
     public long BytesForwarded => Interlocked.Read(ref _bytes);
 
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
@@ -210,8 +211,10 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 }
 
-                await to.SendAsync(data.AsMemory(0, length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                // Counted before the send: the peer can read these bytes as soon as the send hands them to the
+                // kernel, and a reader that has seen them must also see them counted.
                 Interlocked.Add(ref _bytes, length);
+                await to.SendAsync(data.AsMemory(0, length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
         }, cancellationToken);
 
