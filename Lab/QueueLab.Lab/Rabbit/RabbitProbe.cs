@@ -112,6 +112,42 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
         return rows;
     }
 
+    /// <summary>
+    /// As <see cref="ProcessedAsync"/>, with the transactions the read's snapshot saw still running: every transaction
+    /// below <see cref="LogTail.SnapshotXmin"/> had ended, and every one that could still commit had an id below
+    /// <see cref="LogTail.SnapshotXmax"/>. A follower of the log uses them to know when no row can appear below an id it
+    /// has read past (see <see cref="LogCursor"/>).
+    /// </summary>
+    public async Task<LogTail> ProcessedTailAsync(MessageIdPattern ids, long afterId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await using var command = database.CreateCommand(
+            $"""
+             WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+                                      pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax)
+             SELECT s.xmin, s.xmax, l.id, l.message_id, l.queue_name, l.logged_at
+             FROM snapshot s LEFT JOIN LATERAL (
+                 SELECT id, message_id, queue_name, logged_at FROM {LabTables.ProcessingLog}
+                 WHERE id > $1 AND message_id LIKE $2 AND {Processed}) l ON true
+             ORDER BY l.id
+             """);
+        command.Parameters.AddWithValue(afterId);
+        command.Parameters.AddWithValue(ids.Pattern);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<LoggedProcessing>();
+        long xmin = 0, xmax = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (xmin, xmax) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (!reader.IsDBNull(2))
+            {
+                rows.Add(new LoggedProcessing(reader.GetInt64(2), new QueuedMessage(reader.GetString(3), reader.GetString(4)), reader.GetFieldValue<DateTimeOffset>(5)));
+            }
+        }
+
+        return new LogTail(rows, xmin, xmax);
+    }
+
     /// <summary>The (message, queue) pairs with a final state, for the messages <paramref name="ids"/> covers.</summary>
     public Task<List<QueuedMessage>> FinalStatesAsync(MessageIdPattern ids, CancellationToken cancellationToken = default) =>
         PairsAsync($"SELECT message_id, queue_name FROM {LabTables.FinalStates} WHERE message_id LIKE $1", cancellationToken, ids.Pattern);

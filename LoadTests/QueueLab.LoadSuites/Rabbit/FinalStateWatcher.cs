@@ -7,14 +7,13 @@ using QueueLab.LoadRunner;
 namespace QueueLab.LoadSuites.Rabbit;
 
 /// <summary>
-/// Follows pipeline A's processing log (by its identity id, with an overlap for rows that commit out of id order) for a
-/// run's message ids: a message is complete once every queue it was routed to logged it processed (its final state is
+/// Follows pipeline A's processing log (by its identity id, through a <see cref="LogCursor"/> that knows when rows
+/// committing out of id order can no longer appear behind it) for a run's message ids: a message is complete once every queue it was routed to logged it processed (its final state is
 /// stored by the same statement). Records the stage from publish confirm to the stored final state.
 /// </summary>
 public sealed class FinalStateWatcher
 {
     public const string ConfirmedToStored = "confirmed -> final state stored";
-    private const long Overlap = 5000;
 
     private readonly RabbitProbe _probe;
     private readonly string _prefix;
@@ -25,7 +24,7 @@ public sealed class FinalStateWatcher
     private readonly DateTimeOffset[] _storedAt;
     private readonly Lock _sync = new();
     private readonly HashSet<(long Index, string Queue)> _seen = [];
-    private long _cursor;
+    private LogCursor _cursor = new(0);
 
     public FinalStateWatcher(RabbitProbe probe, string prefix, int capacity, StageRecorder stages)
     {
@@ -56,7 +55,7 @@ public sealed class FinalStateWatcher
         }
     }
 
-    public async Task StartAsync() => _cursor = await _probe.LastLogIdAsync().ConfigureAwait(false);
+    public async Task StartAsync() => _cursor = new LogCursor(await _probe.LastLogIdAsync().ConfigureAwait(false));
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -67,7 +66,7 @@ public sealed class FinalStateWatcher
             {
                 // After a quiet second with messages outstanding, read the whole run once: nothing can hide behind the cursor.
                 var full = Stopwatch.GetElapsedTime(idleSince) > TimeSpan.FromSeconds(1);
-                var found = await ReadAsync(full ? 0 : Math.Max(0, _cursor - Overlap), cancellationToken).ConfigureAwait(false);
+                var found = await ReadAsync(full, cancellationToken).ConfigureAwait(false);
                 if (found || full)
                 {
                     idleSince = Stopwatch.GetTimestamp();
@@ -86,13 +85,25 @@ public sealed class FinalStateWatcher
         }
     }
 
-    private async Task<bool> ReadAsync(long after, CancellationToken cancellationToken)
+    private async Task<bool> ReadAsync(bool full, CancellationToken cancellationToken)
     {
         var found = false;
         var now = Stopwatch.GetTimestamp();
-        foreach (var row in await _probe.ProcessedAsync(MessageIdPattern.StartingWith(_prefix + "-"), after, cancellationToken).ConfigureAwait(false))
+        var ids = MessageIdPattern.StartingWith(_prefix + "-");
+        IReadOnlyList<LoggedProcessing> rows;
+        if (full)
         {
-            _cursor = Math.Max(_cursor, row.Id);
+            rows = await _probe.ProcessedAsync(ids, 0, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var tail = await _probe.ProcessedTailAsync(ids, _cursor.After, cancellationToken).ConfigureAwait(false);
+            _cursor.Advance(tail);
+            rows = tail.Rows;
+        }
+
+        foreach (var row in rows)
+        {
             var messageId = row.Pair.MessageId;
             if (!long.TryParse(messageId.AsSpan(_prefix.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
                 || index < 0 || index >= _done.Length || !_seen.Add((index, row.Pair.Queue)))
