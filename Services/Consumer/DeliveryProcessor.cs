@@ -50,7 +50,7 @@ public sealed partial class DeliveryProcessor(
     /// again in place (the queue is being let go, or the channel it came on has closed): the delivery then goes back to
     /// the queue unacked. <paramref name="cancellationToken"/> aborts everything.
     /// </summary>
-    public async Task HandleAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, CancellationToken letGo, CancellationToken cancellationToken)
+    public async Task HandleAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, CancellationToken letGo, CancellationToken cancellationToken)
     {
         var received = time.GetTimestamp();
         var headers = delivery.BasicProperties.Headers;
@@ -71,7 +71,7 @@ public sealed partial class DeliveryProcessor(
                 telemetry.Waited(queue, TimeSpan.FromMilliseconds(waitedMs));
             }
 
-            await HandleParsedAsync(queue, channel, delivery, activity, received, letGo, cancellationToken);
+            await HandleParsedAsync(queue, acks, delivery, activity, received, letGo, cancellationToken);
         }
         finally
         {
@@ -79,7 +79,7 @@ public sealed partial class DeliveryProcessor(
         }
     }
 
-    private async Task HandleParsedAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, Activity? activity, long received,
+    private async Task HandleParsedAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, Activity? activity, long received,
         CancellationToken letGo, CancellationToken cancellationToken)
     {
         var headers = delivery.BasicProperties.Headers;
@@ -92,7 +92,7 @@ public sealed partial class DeliveryProcessor(
         {
             try
             {
-                if (await RunAsync(step, queue, channel, delivery, parsed, cancellationToken))
+                if (await RunAsync(step, queue, acks, delivery, parsed, cancellationToken))
                 {
                     telemetry.Processed(queue, time.GetElapsedTime(received));
                 }
@@ -104,7 +104,7 @@ public sealed partial class DeliveryProcessor(
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 var kind = FailureKinds.Classify(ex);
                 LogHandlingFailed(logger, parsed.MessageId ?? "(no id)", delivery.DeliveryTag, queue, step.Kind.ToString(), kind.ToString(), attempt, ex);
-                if (!channel.IsOpen)
+                if (!acks.ChannelIsOpen)
                 {
                     // Nothing was acked and the channel is gone: the broker has put the delivery back already.
                     return;
@@ -120,13 +120,13 @@ public sealed partial class DeliveryProcessor(
 
                 if (kind != FailureKind.Transient && ++outcomeFailures >= MaxOutcomeFailures)
                 {
-                    await RejectAsync(queue, channel, delivery, parsed, step, ex, cancellationToken);
+                    await RejectAsync(queue, acks, delivery, parsed, step, ex, cancellationToken);
                     return;
                 }
 
                 if (!await WaitToTryAgainAsync(attempt, letGo, cancellationToken))
                 {
-                    await HandBackAsync(queue, channel, delivery, cancellationToken);
+                    await HandBackAsync(queue, acks, delivery, cancellationToken);
                     return;
                 }
             }
@@ -134,47 +134,47 @@ public sealed partial class DeliveryProcessor(
     }
 
     /// <summary>Runs one step; true when the delivery was processed and stored by this handling.</summary>
-    private async Task<bool> RunAsync(Step step, string queue, IChannel channel, BasicDeliverEventArgs delivery, ParseResult parsed, CancellationToken cancellationToken)
+    private async Task<bool> RunAsync(Step step, string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, ParseResult parsed, CancellationToken cancellationToken)
     {
         switch (step.Kind)
         {
             case StepKind.Process when _options.Phase == 1:
-                return await ProcessAsync(queue, channel, delivery, parsed.Message!, cancellationToken);
+                return await ProcessAsync(queue, acks, delivery, parsed.Message!, cancellationToken);
             case StepKind.Process:
-                return await ProcessOnceAsync(queue, channel, delivery, parsed.Message!, cancellationToken);
+                return await ProcessOnceAsync(queue, acks, delivery, parsed.Message!, cancellationToken);
             case StepKind.Retry:
-                await RetryOrDeadLetterAsync(queue, channel, delivery, parsed.Message!, step.Detail, cancellationToken);
+                await RetryOrDeadLetterAsync(queue, acks, delivery, parsed.Message!, step.Detail, cancellationToken);
                 return false;
             default:
-                await DeadLetterAsync(queue, channel, delivery, parsed.MessageId, CurrentStateOf(delivery, parsed), step.Reason, step.Detail, cancellationToken);
+                await DeadLetterAsync(queue, acks, delivery, parsed.MessageId, CurrentStateOf(delivery, parsed), step.Reason, step.Detail, cancellationToken);
                 return false;
         }
     }
 
     /// <summary>Phase 1: no dedup. Every delivery is processed and stored (the log shows every processing).</summary>
-    private async Task<bool> ProcessAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, LabMessage message, CancellationToken cancellationToken)
+    private async Task<bool> ProcessAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, LabMessage message, CancellationToken cancellationToken)
     {
         await work.RunAsync(message, cancellationToken);
         await store.StoreAsync(ToFinalState(queue, message), cancellationToken);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+        await acks.AckAsync(cancellationToken);
         return true;
     }
 
     /// <summary>Phase 2: Redis processing key + PostgreSQL final state.</summary>
-    private async Task<bool> ProcessOnceAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, LabMessage message, CancellationToken cancellationToken)
+    private async Task<bool> ProcessOnceAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, LabMessage message, CancellationToken cancellationToken)
     {
         var state = message.Transition.Current;
         var key = ProcessingKeys.For(queue, message.MessageId, state);
         if (completions.Contains(key))
         {
-            await SkipDuplicateAsync(queue, channel, delivery, message, "in the recent-completions cache", cancellationToken);
+            await SkipDuplicateAsync(queue, acks, delivery, message, "in the recent-completions cache", cancellationToken);
             return false;
         }
 
         var owner = $"{_options.ConsumerId}:{Guid.NewGuid():N}";
         if (!await tracker.TryTakeAsync(key, owner, _options.ProcessingKeyTtl))
         {
-            await RequeueHeldAsync(queue, channel, delivery, message, cancellationToken);
+            await RequeueHeldAsync(queue, acks, delivery, message, cancellationToken);
             return false;
         }
 
@@ -186,7 +186,7 @@ public sealed partial class DeliveryProcessor(
                 completions.Add(key);
                 await tracker.ReleaseAsync(key, owner);
                 released = true;
-                await SkipDuplicateAsync(queue, channel, delivery, message, "final state already stored", cancellationToken);
+                await SkipDuplicateAsync(queue, acks, delivery, message, "final state already stored", cancellationToken);
                 return false;
             }
 
@@ -202,7 +202,7 @@ public sealed partial class DeliveryProcessor(
 
             await tracker.ReleaseAsync(key, owner);
             released = true;
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+            await acks.AckAsync(cancellationToken);
             return true;
         }
         finally
@@ -214,33 +214,33 @@ public sealed partial class DeliveryProcessor(
         }
     }
 
-    private async Task SkipDuplicateAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, LabMessage message, string why, CancellationToken cancellationToken)
+    private async Task SkipDuplicateAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, LabMessage message, string why, CancellationToken cancellationToken)
     {
         await LogQuietlyAsync(queue, message.MessageId, message.Transition.Current, ProcessingOutcomes.Duplicate, why, cancellationToken);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+        await acks.AckAsync(cancellationToken);
         telemetry.Duplicate(queue);
         Activity.Current?.AddEvent(new ActivityEvent("duplicate skipped"));
     }
 
-    private async Task RequeueHeldAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, LabMessage message, CancellationToken cancellationToken)
+    private async Task RequeueHeldAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, LabMessage message, CancellationToken cancellationToken)
     {
         var heldCount = Math.Min(message.HeldCount + 1, MessageLimits.MaxCount);
         await republisher.ToQueueAsync(LabTopology.HeldQueue(queue), delivery,
             new Dictionary<string, object?> { [MessageHeaders.HeldCount] = heldCount, [MessageHeaders.OriginalQueue] = queue }, cancellationToken);
         await LogQuietlyAsync(queue, message.MessageId, message.Transition.Current, ProcessingOutcomes.Held,
             $"processing key held by another consumer; back in {_options.HeldRequeueDelay.TotalMilliseconds:0} ms (time {heldCount})", cancellationToken);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+        await acks.AckAsync(cancellationToken);
         telemetry.Held(queue);
         LogHeld(logger, message.MessageId, queue, heldCount);
     }
 
-    private async Task RetryOrDeadLetterAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, LabMessage message, string error, CancellationToken cancellationToken)
+    private async Task RetryOrDeadLetterAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, LabMessage message, string error, CancellationToken cancellationToken)
     {
         // The count comes from the message (0 to MessageLimits.MaxCount, as the parser checked), so every attempt
         // names a retry queue that exists, and a count at or past MaxRetries ends here.
         if (message.RetryCount >= _options.MaxRetries)
         {
-            await DeadLetterAsync(queue, channel, delivery, message.MessageId, message.Transition.Current,
+            await DeadLetterAsync(queue, acks, delivery, message.MessageId, message.Transition.Current,
                 DeadLetterReason.RetriesExhausted.ToHeaderValue(), $"{_options.MaxRetries} retries failed; last error: {error}", cancellationToken);
             return;
         }
@@ -249,12 +249,12 @@ public sealed partial class DeliveryProcessor(
         await republisher.ToQueueAsync(LabTopology.RetryQueue(queue, attempt), delivery,
             new Dictionary<string, object?> { [MessageHeaders.RetryCount] = attempt, [MessageHeaders.OriginalQueue] = queue }, cancellationToken);
         await LogQuietlyAsync(queue, message.MessageId, message.Transition.Current, ProcessingOutcomes.Retried, $"retry {attempt}: {error}", cancellationToken);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+        await acks.AckAsync(cancellationToken);
         telemetry.Retried(queue);
         LogRetry(logger, message.MessageId, queue, attempt, error);
     }
 
-    private async Task DeadLetterAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, string? messageId, string? currentState,
+    private async Task DeadLetterAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, string? messageId, string? currentState,
         string reason, string detail, CancellationToken cancellationToken)
     {
         detail = Printable.Escape(detail, MaxDetailChars);
@@ -262,14 +262,14 @@ public sealed partial class DeliveryProcessor(
         {
             // The copy went to the dead-letter queue (its log row is written only after the broker confirmed it), but the
             // ack was lost with a connection or the broker: the delivery came back. One dead letter is enough.
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+            await acks.AckAsync(cancellationToken);
             LogAlreadyDeadLettered(logger, messageId ?? "(no id)", queue, reason);
             return;
         }
 
         await republisher.ToDeadLetterAsync(queue, delivery, reason, detail, cancellationToken);
         await LogQuietlyAsync(queue, messageId, currentState, ProcessingOutcomes.DeadLettered, $"{reason}: {detail}", cancellationToken);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+        await acks.AckAsync(cancellationToken);
         telemetry.DeadLettered(queue, reason);
         Activity.Current?.SetStatus(ActivityStatusCode.Error, reason);
         LogDeadLettered(logger, messageId ?? "(no id)", queue, reason, detail);
@@ -280,14 +280,14 @@ public sealed partial class DeliveryProcessor(
     /// reject the delivery without requeue, so the work queue's own dead-letter exchange moves it to the DLQ (its
     /// <c>x-death</c> says <c>rejected</c>; the consumer's reason is in the log). Never a loop.
     /// </summary>
-    private async Task RejectAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, ParseResult parsed, Step step, Exception error,
+    private async Task RejectAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, ParseResult parsed, Step step, Exception error,
         CancellationToken cancellationToken)
     {
         var detail = $"{step.Kind} failed {MaxOutcomeFailures} times ({FailureKinds.Describe(error)}); rejected to the queue's dead-letter exchange" +
             (step.Kind == StepKind.DeadLetter ? $" ({step.Reason}: {step.Detail})" : "");
         try
         {
-            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, cancellationToken);
+            await acks.NackAsync(requeue: false, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -319,11 +319,11 @@ public sealed partial class DeliveryProcessor(
 
     /// <summary>Returns the delivery to its queue unacked (nothing happens if its channel is already gone: the broker
     /// has returned it, or, after a recovery, ignores the old delivery tag).</summary>
-    private async Task HandBackAsync(string queue, IChannel channel, BasicDeliverEventArgs delivery, CancellationToken cancellationToken)
+    private async Task HandBackAsync(string queue, DeliveryAcks acks, BasicDeliverEventArgs delivery, CancellationToken cancellationToken)
     {
         try
         {
-            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, cancellationToken);
+            await acks.NackAsync(requeue: true, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -11,6 +11,12 @@ namespace QueueLab.Consumer;
 /// <see cref="ConsumerOptions.StopTimeout"/>), then close the channel, which returns anything unacked to the queue.
 /// A delivery whose handling waits to try a transient failure again is handed back at once when the queue is let go
 /// or when the channel it came on shuts down (the broker has it back then).
+/// <para>
+/// The client dispatches one delivery at a time to <see cref="OnReceivedAsync"/>, which registers it in the channel
+/// session's <see cref="AckWindow"/>, copies its body (the client reuses the buffer once the callback returns) and
+/// starts its handling, up to <see cref="ConsumerOptions.Concurrency"/> at once. Registering in tag order is what lets
+/// the window ack several finished deliveries with one multiple ack without passing one still in handling.
+/// </para>
 /// </summary>
 public sealed partial class QueueConsumer(
     QueueDefinition queue, IConnection connection, DeliveryProcessor processor, IOptions<ConsumerOptions> options,
@@ -20,8 +26,12 @@ public sealed partial class QueueConsumer(
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    // Cancelled when the channel shuts down; deliveries after a recovery get a new one.
+    // Cancelled when the channel shuts down; deliveries after a recovery get a new one, and a new ack window.
     private CancellationTokenSource _session = new();
+    private AckWindow? _acks;
+    private SemaphoreSlim? _slots;
+    private long _acked;
+    private long _ackFrames;
     private IChannel? _channel;
     private string? _consumerTag;
     private int _inFlight;
@@ -33,9 +43,10 @@ public sealed partial class QueueConsumer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
-                consumerDispatchConcurrency: (ushort)_options.Concurrency),
+            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false, consumerDispatchConcurrency: 1),
             cancellationToken);
+        _slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        _acks = NewAckWindow(_channel);
         _channel.ChannelShutdownAsync += OnChannelShutdownAsync;
         await _channel.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(_channel);
@@ -46,24 +57,64 @@ public sealed partial class QueueConsumer(
 
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
     {
+        try
+        {
+            await _slots!.WaitAsync(_abort.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: unacked, so the broker redelivers it.
+            return;
+        }
+
+        var window = Volatile.Read(ref _acks)!;
+        window.Received(delivery.DeliveryTag);
         Interlocked.Increment(ref _inFlight);
+        var copy = new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange, delivery.RoutingKey,
+            delivery.BasicProperties, delivery.Body.ToArray());
+        _ = HandleAsync(copy, new DeliveryAcks(_channel!, window, delivery.DeliveryTag));
+    }
+
+    private async Task HandleAsync(BasicDeliverEventArgs delivery, DeliveryAcks acks)
+    {
+        await Task.Yield();
         try
         {
             using var letGo = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, Volatile.Read(ref _session).Token);
-            await processor.HandleAsync(Queue.Name, _channel!, delivery, letGo.Token, _abort.Token);
+            await processor.HandleAsync(Queue.Name, acks, delivery, letGo.Token, _abort.Token);
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            // Aborted on shutdown: unacked, so the broker redelivers it.
+            // Aborted on shutdown: unacked (and still in handling in its window, so no multiple ack passes it), so the
+            // broker redelivers it when the channel closes.
+        }
+        catch (Exception ex)
+        {
+            // Not expected (the processor ends every delivery itself); left unacked in handling, the broker redelivers it
+            // when the channel closes.
+            LogHandlerFailed(logger, Queue.Name, delivery.DeliveryTag, ex);
         }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            _slots!.Release();
         }
     }
 
-    private Task OnChannelShutdownAsync(object sender, RabbitMQ.Client.Events.ShutdownEventArgs args) =>
-        Interlocked.Exchange(ref _session, new CancellationTokenSource()).CancelAsync();
+    private AckWindow NewAckWindow(IChannel channel) => new((tag, multiple) => channel.BasicAckAsync(tag, multiple));
+
+    private async Task OnChannelShutdownAsync(object sender, RabbitMQ.Client.Events.ShutdownEventArgs args)
+    {
+        // The broker has every unacked delivery of the session back: the next session's deliveries start a new window.
+        var old = Interlocked.Exchange(ref _acks, NewAckWindow(_channel!));
+        if (old is not null)
+        {
+            Interlocked.Add(ref _acked, old.Acked);
+            Interlocked.Add(ref _ackFrames, old.Frames);
+        }
+
+        await Interlocked.Exchange(ref _session, new CancellationTokenSource()).CancelAsync();
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -93,7 +144,8 @@ public sealed partial class QueueConsumer(
             await _channel.CloseAsync(CancellationToken.None);
         }
 
-        LogStopped(logger, Queue.Name, unfinished);
+        var acks = Volatile.Read(ref _acks);
+        LogStopped(logger, Queue.Name, unfinished, Interlocked.Read(ref _acked) + (acks?.Acked ?? 0), Interlocked.Read(ref _ackFrames) + (acks?.Frames ?? 0));
     }
 
     public async ValueTask DisposeAsync()
@@ -105,12 +157,16 @@ public sealed partial class QueueConsumer(
 
         _abort.Dispose();
         _stopping.Dispose();
+        _slots?.Dispose();
         _session.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue} (prefetch {Prefetch}, concurrency {Concurrency})")]
     private static partial void LogStarted(ILogger logger, string queue, int prefetch, int concurrency);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Queue} ({Unfinished} deliveries were still in flight and go back to the queue)")]
-    private static partial void LogStopped(ILogger logger, string queue, int unfinished);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Queue} ({Unfinished} deliveries were still in flight and go back to the queue; {Acked} acked in {AckFrames} frames)")]
+    private static partial void LogStopped(ILogger logger, string queue, int unfinished, long acked, long ackFrames);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling delivery {DeliveryTag} of {Queue} failed unexpectedly; it stays unacked until its channel closes")]
+    private static partial void LogHandlerFailed(ILogger logger, string queue, ulong deliveryTag, Exception exception);
 }
