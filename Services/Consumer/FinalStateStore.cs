@@ -41,10 +41,15 @@ public sealed class FinalStateStore
         SELECT outcome FROM outcomes ORDER BY ord
         """;
 
+    // One index probe per key (a LATERAL ... LIMIT 1): written as EXISTS in the select list, the planner turns the
+    // check into a hashed subplan that reads the whole table for every batch while the table is lab-sized (measured:
+    // 664 sequential scans of final_states, 2.9 million rows read, in a 10,000-message burst).
     private const string ExistsManySql = $"""
-        SELECT EXISTS (SELECT 1 FROM {LabTables.FinalStates} f
-                       WHERE f.message_id = i.message_id AND f.current_state = i.current_state AND f.queue_name = i.queue_name)
+        SELECT f.found IS NOT NULL
         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(message_id, current_state, queue_name, ord)
+        LEFT JOIN LATERAL (SELECT true AS found FROM {LabTables.FinalStates} f
+                           WHERE f.message_id = i.message_id AND f.current_state = i.current_state AND f.queue_name = i.queue_name
+                           LIMIT 1) f ON true
         ORDER BY i.ord
         """;
 

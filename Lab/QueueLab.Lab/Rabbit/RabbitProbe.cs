@@ -94,6 +94,19 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>
+    /// Refreshes the processing log's planner statistics. A follower's <c>id &gt; cursor</c> read is planned as a scan of
+    /// the whole log until the table has statistics (autovacuum analyzes a new table only after a minute or more), and
+    /// a load suite polls it every few milliseconds: measured, 379 sequential scans reading 1.2 million rows during one
+    /// 10,000-message burst, all of it PostgreSQL CPU taken from the pipeline being measured. With statistics, the read
+    /// is an index range scan (PostgreSQL reads the index's actual end for ids past the last analyze).
+    /// </summary>
+    public async Task AnalyzeLogAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand($"ANALYZE {LabTables.ProcessingLog}");
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The processings of the messages <paramref name="ids"/> covers, logged after id <paramref name="afterId"/>, in log order.</summary>
     public async Task<IReadOnlyList<LoggedProcessing>> ProcessedAsync(MessageIdPattern ids, long afterId = 0, CancellationToken cancellationToken = default)
     {

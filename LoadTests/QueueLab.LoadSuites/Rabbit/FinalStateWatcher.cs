@@ -55,7 +55,11 @@ public sealed class FinalStateWatcher
         }
     }
 
-    public async Task StartAsync() => _cursor = new LogCursor(await _probe.LastLogIdAsync().ConfigureAwait(false));
+    public async Task StartAsync()
+    {
+        await _probe.AnalyzeLogAsync().ConfigureAwait(false);
+        _cursor = new LogCursor(await _probe.LastLogIdAsync().ConfigureAwait(false));
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
