@@ -60,7 +60,8 @@ public static class RabbitChaos
     public const double Rate = 100;
 
     public static async Task<RabbitChaosResult> RunAsync(
-        RabbitChaosFixture lab, string scenario, Func<RabbitChaosContext, Task<string>> faults, int messages = 500, double faultAfterShare = 0.3)
+        RabbitChaosFixture lab, string scenario, Func<RabbitChaosContext, Task<string>> faults, int messages = 500, double faultAfterShare = 0.3,
+        double rate = Rate)
     {
         var prefix = $"ch{Guid.NewGuid():N}"[..14];
         var confirmed = new bool[messages];
@@ -78,7 +79,7 @@ public static class RabbitChaos
             await PublishUntilConfirmedAsync(lab.Publisher, prefix, index, ct).ConfigureAwait(false);
             Volatile.Write(ref confirmed[index], true);
             return StepResult.Ok();
-        }).WithLoadSimulations(Simulation.IterationsForInject(Rate, TimeSpan.FromSeconds(1), messages));
+        }).WithLoadSimulations(Simulation.IterationsForInject(rate, TimeSpan.FromSeconds(1), messages));
 
         var faultTask = Task.Run(async () =>
         {
@@ -138,8 +139,8 @@ public static class RabbitChaos
 
         var times = rows.Select(r => r.LoggedAt).ToList();
         var end = times.Count > 0 ? times.Max() : DateTimeOffset.UtcNow;
-        var rate = Rate * expectedPairs / messages;
-        var recoveries = injected.Select(f => (f.Item1, f.Item2, Recovery.Analyze(times, f.Item2, TimeSpan.FromSeconds(1), rate, end, OrderedChaos.LoadEnd(run)))).ToList();
+        var pairRate = rate * expectedPairs / messages;
+        var recoveries = injected.Select(f => (f.Item1, f.Item2, Recovery.Analyze(times, f.Item2, TimeSpan.FromSeconds(1), pairRate, end, OrderedChaos.LoadEnd(run)))).ToList();
         var label = $"A phase {lab.Phase}: {scenario}";
         foreach (var (fault, _, recovery) in recoveries)
         {

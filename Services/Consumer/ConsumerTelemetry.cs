@@ -21,6 +21,8 @@ public sealed class ConsumerTelemetry
     private readonly Histogram<double> _latency;
     private readonly Histogram<double> _wait;
     private readonly UpDownCounter<long> _inFlight;
+    private readonly Counter<long> _acks;
+    private readonly Counter<long> _ackFrames;
     private IReadOnlyDictionary<string, long> _depths = new Dictionary<string, long>();
     private long _consumedTotal, _processedTotal, _duplicatesTotal, _heldTotal, _retriesTotal, _deadLetteredTotal;
 
@@ -36,6 +38,9 @@ public sealed class ConsumerTelemetry
         _latency = meter.CreateHistogram<double>("queuelab.consumer.process.duration", "s", "From delivery to ack of a delivery processed and stored.");
         _wait = meter.CreateHistogram<double>("queuelab.consumer.wait.duration", "s", "From the publisher's first send (header x-published-at) to delivery: time in the queue.");
         _inFlight = meter.CreateUpDownCounter<long>("queuelab.consumer.in_flight", "{message}", "Deliveries received and not yet acked, nacked or handed back.");
+        _acks = meter.CreateCounter<long>("queuelab.consumer.acks", "{message}", "Deliveries acked.");
+        _ackFrames = meter.CreateCounter<long>("queuelab.consumer.ack_frames", "{frame}",
+            "basic.ack frames written for them: one multiple ack covers every finished delivery below the lowest one still in handling.");
         meter.CreateObservableGauge("queuelab.consumer.queue.depth", ObserveDepths, "{message}",
             "Messages ready in each queue this consumer consumes (not yet delivered to anyone), read every few seconds.");
     }
@@ -47,6 +52,13 @@ public sealed class ConsumerTelemetry
         Interlocked.Increment(ref _processedTotal);
         _processed.Add(1, Tag(queue));
         _latency.Record(latency.TotalSeconds, Tag(queue));
+    }
+
+    /// <summary>One ack frame was written for <paramref name="covered"/> deliveries.</summary>
+    public void AckWritten(string queue, int covered)
+    {
+        _acks.Add(covered, Tag(queue));
+        _ackFrames.Add(1, Tag(queue));
     }
 
     public void Waited(string queue, TimeSpan waited) => _wait.Record(waited.TotalSeconds, Tag(queue));

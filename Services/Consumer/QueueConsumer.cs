@@ -20,7 +20,7 @@ namespace QueueLab.Consumer;
 /// </summary>
 public sealed partial class QueueConsumer(
     QueueDefinition queue, IConnection connection, DeliveryProcessor processor, IOptions<ConsumerOptions> options,
-    TimeProvider time, ILogger<QueueConsumer> logger) : IAsyncDisposable
+    ConsumerTelemetry telemetry, TimeProvider time, ILogger<QueueConsumer> logger) : IAsyncDisposable
 {
     private readonly ConsumerOptions _options = options.Value;
     private readonly CancellationTokenSource _abort = new();
@@ -101,7 +101,8 @@ public sealed partial class QueueConsumer(
         }
     }
 
-    private AckWindow NewAckWindow(IChannel channel) => new((tag, multiple) => channel.BasicAckAsync(tag, multiple));
+    private AckWindow NewAckWindow(IChannel channel) =>
+        new((tag, multiple) => channel.BasicAckAsync(tag, multiple), covered => telemetry.AckWritten(Queue.Name, covered));
 
     private async Task OnChannelShutdownAsync(object sender, RabbitMQ.Client.Events.ShutdownEventArgs args)
     {

@@ -15,10 +15,15 @@ namespace QueueLab.Rabbit;
 /// <item><see cref="Settled"/> takes a delivery out once its nack or reject is written (or its channel is gone).</item>
 /// </list>
 /// Flushes run one at a time, as <see cref="QueueLab.Concurrency.MicroBatcher{TItem, TResult}"/> does: acks that become
-/// ready while a frame is being written share the next one. A window belongs to one channel session: after a channel
+/// ready while a frame is being written share the next one. Writing a frame seldom waits (the client queues it), so a
+/// flush first yields once: the handlers a batch of stores or key releases wakes together all reach the window before
+/// it looks. A window belongs to one channel session: after a channel
 /// recovers, its deliveries start a new window, and the old window's handlings end against the old one.
 /// </summary>
-public sealed class AckWindow(Func<ulong, bool, ValueTask> sendAck)
+/// <param name="sendAck">Writes <c>basic.ack</c> for a tag, multiple or not.</param>
+/// <param name="written">Told how many deliveries each written frame acked (for metrics).</param>
+/// <param name="yieldBeforeFlush">Whether a flush yields before it looks (off only in tests that drive it step by step).</param>
+public sealed class AckWindow(Func<ulong, bool, ValueTask> sendAck, Action<int>? written = null, bool yieldBeforeFlush = true)
 {
     private readonly Lock _gate = new();
     private readonly SortedSet<ulong> _handling = [];
@@ -104,6 +109,11 @@ public sealed class AckWindow(Func<ulong, bool, ValueTask> sendAck)
 
     private async Task FlushAsync()
     {
+        if (yieldBeforeFlush)
+        {
+            await Task.Yield();
+        }
+
         while (true)
         {
             while (TakeFrames() is { Count: > 0 } frames)
@@ -115,6 +125,7 @@ public sealed class AckWindow(Func<ulong, bool, ValueTask> sendAck)
                         await sendAck(frame.Tag, frame.Covered.Count > 1).ConfigureAwait(false);
                         Interlocked.Add(ref _acked, frame.Covered.Count);
                         Interlocked.Increment(ref _frames);
+                        written?.Invoke(frame.Covered.Count);
                         frame.Covered.ForEach(c => c.Written.TrySetResult());
                     }
                     catch (Exception ex)

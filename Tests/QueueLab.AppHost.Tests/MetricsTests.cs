@@ -91,6 +91,10 @@ public sealed class MetricsTests(WholeLabFixture lab)
         ((await ServiceMetrics.ScrapeAsync(publisher, Ct)).Sum("queuelab_publisher_confirm_duration_seconds_count") - publishedBefore)
             .ShouldBeGreaterThanOrEqualTo(messages, "every publish's confirm time is recorded");
         after.Has("queuelab_consumer_in_flight").ShouldBeTrue();
+        var acked = after.Sum("queuelab_consumer_acks_total") - before.Sum("queuelab_consumer_acks_total");
+        var ackFrames = after.Sum("queuelab_consumer_ack_frames_total") - before.Sum("queuelab_consumer_ack_frames_total");
+        acked.ShouldBeGreaterThanOrEqualTo(messages, "every processed delivery is acked");
+        ackFrames.ShouldBeInRange(1, acked, "an ack frame acks one delivery or, as a multiple ack, several");
 
         var stats = await consumer.GetFromJsonAsync<ConsumerStatsView>("/stats", Ct);
         stats.ShouldNotBeNull();

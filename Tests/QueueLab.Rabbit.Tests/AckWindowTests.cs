@@ -14,7 +14,7 @@ public sealed class AckWindowTests
     public void Deliveries_that_finish_together_in_order_go_in_one_multiple_ack()
     {
         var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send);
+        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
         foreach (var tag in new ulong[] { 1, 2, 3, 4 })
         {
             broker.Deliver(tag);
@@ -37,7 +37,7 @@ public sealed class AckWindowTests
     public void A_delivery_still_in_handling_is_never_passed_and_never_holds_the_others_back()
     {
         var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send);
+        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
         foreach (var tag in new ulong[] { 1, 2, 3 })
         {
             broker.Deliver(tag);
@@ -55,7 +55,7 @@ public sealed class AckWindowTests
     public void A_nacked_delivery_leaves_the_window_only_after_its_nack_is_written()
     {
         var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send);
+        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
         foreach (var tag in new ulong[] { 1, 2, 3 })
         {
             broker.Deliver(tag);
@@ -76,7 +76,7 @@ public sealed class AckWindowTests
     [Fact]
     public void A_frame_that_cannot_be_written_fails_its_acks_and_leaves_them_unacked_in_handling()
     {
-        var window = new AckWindow((_, _) => ValueTask.FromException(new InvalidOperationException("channel closed")));
+        var window = new AckWindow((_, _) => ValueTask.FromException(new InvalidOperationException("channel closed")), yieldBeforeFlush: false);
         window.Received(1);
         window.Received(2);
 
@@ -90,7 +90,7 @@ public sealed class AckWindowTests
     [Fact]
     public void Acking_a_delivery_the_window_is_not_handling_is_refused()
     {
-        var window = new AckWindow((_, _) => ValueTask.CompletedTask);
+        var window = new AckWindow((_, _) => ValueTask.CompletedTask, yieldBeforeFlush: false);
         window.Received(1);
         _ = window.AckAsync(1);
 
@@ -102,7 +102,7 @@ public sealed class AckWindowTests
     public void A_late_lower_tag_is_held_in_handling_and_counted()
     {
         var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send);
+        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
         broker.Deliver(5);
         window.Received(5);
         broker.Deliver(4);
@@ -115,6 +115,35 @@ public sealed class AckWindowTests
 
         window.OutOfOrder.ShouldBe(1);
         broker.Unacked.ShouldBe([4ul], "no multiple ack passed the late delivery");
+    }
+
+    [Fact]
+    public async Task With_the_yielding_flush_acks_made_ready_during_a_write_share_the_next_frame()
+    {
+        var frames = new List<(ulong Tag, bool Multiple)>();
+        var firstWrite = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var counted = 0;
+        var window = new AckWindow((tag, multiple) =>
+        {
+            lock (frames)
+            {
+                frames.Add((tag, multiple));
+                return frames.Count == 1 ? new ValueTask(firstWrite.Task) : ValueTask.CompletedTask;
+            }
+        }, covered => Interlocked.Add(ref counted, covered));
+        for (ulong tag = 1; tag <= 200; tag++)
+        {
+            window.Received(tag);
+        }
+
+        var acks = Enumerable.Range(1, 200).Select(tag => window.AckAsync((ulong)tag)).ToList();
+        firstWrite.SetResult();
+        await Task.WhenAll(acks).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        counted.ShouldBe(200);
+        window.Acked.ShouldBe(200);
+        frames.Count.ShouldBeLessThanOrEqualTo(2, "what the first frame did not take was ready before it was written, and goes in one multiple ack");
+        frames[^1].ShouldBe((200ul, true));
     }
 
     /// <summary>Any interleaving of deliveries, acks, nacks and frame writes keeps the broker's rules and ends with every
@@ -135,7 +164,7 @@ public sealed class AckWindowTests
     private static void Run(int count, int[] choices, bool[] nacks)
     {
         var broker = new Broker(gated: true);
-        var window = new AckWindow(broker.Send);
+        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
         var handling = new List<ulong>();
         var acks = new List<Task>();
         ulong next = 1;
