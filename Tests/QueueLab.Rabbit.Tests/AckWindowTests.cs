@@ -13,13 +13,7 @@ public sealed class AckWindowTests
     [Fact]
     public void Deliveries_that_finish_together_in_order_go_in_one_multiple_ack()
     {
-        var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
-        foreach (var tag in new ulong[] { 1, 2, 3, 4 })
-        {
-            broker.Deliver(tag);
-            window.Received(tag);
-        }
+        var (broker, window) = Open(1, 2, 3, 4);
 
         broker.Gate = true;
         var first = Ack(broker, window, 1);
@@ -36,13 +30,7 @@ public sealed class AckWindowTests
     [Fact]
     public void A_delivery_still_in_handling_is_never_passed_and_never_holds_the_others_back()
     {
-        var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
-        foreach (var tag in new ulong[] { 1, 2, 3 })
-        {
-            broker.Deliver(tag);
-            window.Received(tag);
-        }
+        var (broker, window) = Open(1, 2, 3);
 
         var acks = new[] { Ack(broker, window, 2), Ack(broker, window, 3) };
 
@@ -54,13 +42,7 @@ public sealed class AckWindowTests
     [Fact]
     public void A_nacked_delivery_leaves_the_window_only_after_its_nack_is_written()
     {
-        var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
-        foreach (var tag in new ulong[] { 1, 2, 3 })
-        {
-            broker.Deliver(tag);
-            window.Received(tag);
-        }
+        var (broker, window) = Open(1, 2, 3);
 
         broker.Gate = true;
         _ = Ack(broker, window, 1);
@@ -101,14 +83,7 @@ public sealed class AckWindowTests
     [Fact]
     public void A_late_lower_tag_is_held_in_handling_and_counted()
     {
-        var broker = new Broker(gated: false);
-        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
-        broker.Deliver(5);
-        window.Received(5);
-        broker.Deliver(4);
-        window.Received(4);
-        broker.Deliver(6);
-        window.Received(6);
+        var (broker, window) = Open(5, 4, 6);
 
         _ = Ack(broker, window, 5);
         _ = Ack(broker, window, 6);
@@ -153,6 +128,20 @@ public sealed class AckWindowTests
     {
         Gen.Select(Gen.Int[1, 40], Gen.Int[0, 99].Array[0, 400], Gen.Bool.Array[40])
             .Sample((count, choices, nacks) => Run(count, choices, nacks), iter: 2000);
+    }
+
+    /// <summary>A step-by-step window over a broker model that has delivered <paramref name="tags"/>, all in handling.</summary>
+    private static (Broker Broker, AckWindow Window) Open(params ulong[] tags)
+    {
+        var broker = new Broker(gated: false);
+        var window = new AckWindow(broker.Send, yieldBeforeFlush: false);
+        foreach (var tag in tags)
+        {
+            broker.Deliver(tag);
+            window.Received(tag);
+        }
+
+        return (broker, window);
     }
 
     private static Task Ack(Broker broker, AckWindow window, ulong tag)
