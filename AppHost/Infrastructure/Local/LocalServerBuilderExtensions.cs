@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace QueueLab.AppHost.Infrastructure.Local;
@@ -159,7 +160,7 @@ public static class LocalServerBuilderExtensions
                 "-c", $"listen_addresses={LocalServerResource.Host}",
                 "-c", "password_encryption=scram-sha-256",
                 "-c", "max_connections=300"])
-            .OnBeforeResourceStarted(async (resource, _, ct) =>
+            .OnBeforeResourceStarted(async (resource, started, ct) =>
             {
                 if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
                 {
@@ -167,7 +168,19 @@ public static class LocalServerBuilderExtensions
                 }
 
                 var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
-                await InitializeClusterAsync(binaries, serverDirectory, dataDirectory, socketDirectory, secret!, asRoot, ct).ConfigureAwait(false);
+                try
+                {
+                    await InitializeClusterAsync(binaries, serverDirectory, dataDirectory, socketDirectory, secret!, asRoot, ct).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // Aspire records a failed start callback on the resource only (the dashboard's console log), and a
+                    // lab run without the dashboard would just wait for a server that never starts: say it where the
+                    // AppHost's own log (and `apphost.log` of a command-line lab) shows it.
+                    started.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QueueLab.AppHost.Postgres")
+                        .LogError(ex, "PostgreSQL ({Resource}) cannot start: {Reason}", resource.Name, ex.Message);
+                    throw;
+                }
             })
             .WithProbe(ServerProbes.PostgresAsync);
     }
