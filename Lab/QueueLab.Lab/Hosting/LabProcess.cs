@@ -140,13 +140,38 @@ public sealed class LabProcess : IAsyncDisposable
 
         if (!keepState)
         {
+            await DeleteStateAsync(state).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the lab's state folder (its data and its generated credentials). The orchestrator stops the servers after
+    /// the AppHost has exited, so a server can still be writing into its folder for a few seconds (a delete then fails
+    /// with "directory not empty"): try again for up to 30 s, then say what is left rather than leave it silently.
+    /// </summary>
+    private static async Task DeleteStateAsync(string state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
             try
             {
-                Directory.Delete(state, recursive: true);
+                if (Directory.Exists(state))
+                {
+                    Directory.Delete(state, recursive: true);
+                }
+
+                return;
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // A server that is still flushing can hold a file for a moment; a leftover temporary folder is harmless.
+                if (DateTime.UtcNow > deadline)
+                {
+                    await Console.Error.WriteLineAsync($"queuelab: could not delete the lab's state folder {state} ({ex.Message}); delete it by hand.").ConfigureAwait(false);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
             }
         }
     }
