@@ -1,0 +1,54 @@
+using QueueLab.LoadSuites.Suites;
+
+namespace QueueLab.LoadSuites.Tests;
+
+/// <summary>The one table of a whole bench, read back from report folders as the suites write them.</summary>
+public sealed class BenchTableTests : IDisposable
+{
+    private readonly string _reports = Directory.CreateTempSubdirectory("queuelab-benchtable-").FullName;
+
+    public void Dispose() => Directory.Delete(_reports, recursive: true);
+
+    private string Folder(string name, string summary, string figures)
+    {
+        var folder = Path.Combine(_reports, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "summary.csv"), "metric,value\n" + summary);
+        File.WriteAllText(Path.Combine(folder, "report.md"), "# run\n\n| figure | value |\n| --- | --- |\n" + figures);
+        return folder;
+    }
+
+    [Fact]
+    public void Puts_each_suites_figures_beside_its_baseline_the_seeds_figure_and_its_target()
+    {
+        var burst = Folder("20261203-080000-ordered-burst",
+            "efficiency,0.985\nmeasured_s,10.66\nideal_s,10.5\nlatency_p50_ms,5200\nlatency_p99_ms,10400\npassed,1\n",
+            "| settings | 500 messages at once, 3 x 8, 500 ms |\n| CPU during the run | processor 1.2 s |\n| machine load average (1 min), before -> after | 0.5 -> 2.0 on 2 cores |\n");
+        var rabbit = Folder("20261203-080100-rabbit-burst",
+            "e2e_throughput,2012.4\nbaseline_throughput,10194\nratio_vs_baseline,0.197\nlatency_p50_ms,1500\nlatency_p99_ms,2900\npassed,0\n",
+            "| settings | 5000 messages at once, phase 2 |\n| CPU during the run | consumer 1.93 s / messaging 0.87 s |\n");
+        var idle = Folder("20261203-080200-idle", "services_percent_of_core,12.04\nlatency_p50_ms,1.2\nlatency_p99_ms,191\npassed,1\n", "");
+
+        var runs = BenchTable.Read([idle, rabbit, burst, Path.Combine(_reports, "absent")]);
+        var table = BenchTable.Render(runs, "./queuelab bench");
+
+        runs.Select(r => r.Suite).ShouldBe(["ordered-burst", "rabbit-burst", "idle"], "in the order they ran; a missing folder is left out");
+        var rows = table.Split('\n').Where(l => l.StartsWith("| ordered-burst", StringComparison.Ordinal) || l.StartsWith("| rabbit-burst", StringComparison.Ordinal)
+            || l.StartsWith("| idle", StringComparison.Ordinal)).ToList();
+        rows.Count.ShouldBe(3);
+        rows[0].ShouldContain("10.66 s, efficiency **0.985**");
+        rows[0].ShouldContain("ideal 10.50 s");
+        rows[0].ShouldContain(BenchTable.Seed["ordered-burst"]);
+        rows[0].ShouldContain("efficiency >= 0.95");
+        rows[0].ShouldContain("| passed |");
+        rows[0].ShouldContain("0.5 -> 2.0 on 2 cores");
+        rows[1].ShouldContain("**2,012 msg/s**");
+        rows[1].ShouldContain("10,194 msg/s (0.197)");
+        rows[1].ShouldContain("1500.0 / 2900.0 ms");
+        rows[1].ShouldContain("**failed**");
+        rows[1].ShouldContain("consumer 1.93 s / messaging 0.87 s");
+        rows[2].ShouldContain("services **12.0%** of one core");
+        rows[2].ShouldNotContain("191", customMessage: "the idle suite's probe latencies are not a pipeline's");
+        rows.ShouldAllBe(r => r.Count(c => c == '|') == 11, "ten cells in every row");
+    }
+}
