@@ -25,13 +25,11 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 // `summarize <report folder>... [--out FILE] [--command TEXT]`: the one table of a whole `./queuelab bench`.
 if (args is ["summarize", .. var rest])
 {
-    var outIndex = Array.IndexOf(rest, "--out");
-    var commandIndex = Array.IndexOf(rest, "--command");
-    var folders = rest.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && i != outIndex + 1 && i != commandIndex + 1).ToList();
-    var table = BenchTable.Render(BenchTable.Read(folders), commandIndex >= 0 && commandIndex + 1 < rest.Length ? rest[commandIndex + 1] : "./queuelab bench");
-    if (outIndex >= 0 && outIndex + 1 < rest.Length)
+    var (folders, output, command) = BenchTable.ParseArguments(rest);
+    var table = BenchTable.Render(BenchTable.Read(folders), command);
+    if (output is not null)
     {
-        await File.WriteAllTextAsync(rest[outIndex + 1], table);
+        await File.WriteAllTextAsync(output, table);
     }
 
     await Console.Out.WriteAsync(table);

@@ -25,8 +25,8 @@ public sealed class BenchTableTests : IDisposable
             "efficiency,0.985\nmeasured_s,10.66\nideal_s,10.5\nlatency_p50_ms,5200\nlatency_p99_ms,10400\npassed,1\n",
             "| settings | 500 messages at once, 3 x 8, 500 ms |\n| CPU during the run | processor 1.2 s |\n| machine load average (1 min), before -> after | 0.5 -> 2.0 on 2 cores |\n");
         var rabbit = Folder("20261203-080100-rabbit-burst",
-            "e2e_throughput,2012.4\nbaseline_throughput,10194\nratio_vs_baseline,0.197\nlatency_p50_ms,1500\nlatency_p99_ms,2900\npassed,0\n",
-            "| settings | 5000 messages at once, phase 2 |\n| CPU during the run | consumer 1.93 s / messaging 0.87 s |\n");
+            "e2e_throughput,2012.4\nok,5000\nbaseline_throughput,10194\nratio_vs_baseline,0.197\nlatency_p50_ms,1500\nlatency_p99_ms,2900\npassed,0\n",
+            "| settings | 5000 messages at once, phase 2 |\n| CPU during the run | consumer 1.93 s, messaging 0.87 s, load runner (this process) 0.65 s; together 3.45 s of 2 cores |\n");
         var idle = Folder("20261203-080200-idle", "services_percent_of_core,12.04\nlatency_p50_ms,1.2\nlatency_p99_ms,191\npassed,1\n", "");
 
         var runs = BenchTable.Read([idle, rabbit, burst, Path.Combine(_reports, "absent")]);
@@ -46,9 +46,21 @@ public sealed class BenchTableTests : IDisposable
         rows[1].ShouldContain("10,194 msg/s (0.197)");
         rows[1].ShouldContain("1500.0 / 2900.0 ms");
         rows[1].ShouldContain("**failed**");
-        rows[1].ShouldContain("consumer 1.93 s / messaging 0.87 s");
+        rows[1].ShouldContain("consumer 386 µs, messaging 174 µs, load runner (this process) 130 µs");
         rows[2].ShouldContain("services **12.0%** of one core");
         rows[2].ShouldNotContain("191", customMessage: "the idle suite's probe latencies are not a pipeline's");
-        rows.ShouldAllBe(r => r.Count(c => c == '|') == 11, "ten cells in every row");
+        rows.ShouldAllBe(r => r.Count(c => c == '|') == 12, "eleven cells in every row");
+    }
+
+    [Fact]
+    public void Reads_its_arguments_in_any_order()
+    {
+        var (folders, output, command) = BenchTable.ParseArguments(["reports/a", "--out", "t.md", "reports/b", "--command", "./queuelab bench idle"]);
+        folders.ShouldBe(["reports/a", "reports/b"]);
+        (output, command).ShouldBe(("t.md", "./queuelab bench idle"));
+
+        (folders, output, command) = BenchTable.ParseArguments(["reports/a"]);
+        folders.ShouldBe(["reports/a"], "the first folder is a folder when no --out comes before it");
+        (output, command).ShouldBe(((string?)null, "./queuelab bench"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace QueueLab.LoadSuites.Suites;
 
@@ -9,7 +10,7 @@ namespace QueueLab.LoadSuites.Suites;
 /// machine of this kind (<c>shared/design/ANCHORS.md</c>), the target, and the CPU each service used. The suites stay the
 /// source of every number; this only puts them side by side.
 /// </summary>
-public static class BenchTable
+public static partial class BenchTable
 {
     /// <summary>The seed's implementation on the same kind of machine (2 cores), where it has a comparable figure.</summary>
     public static readonly IReadOnlyDictionary<string, string> Seed = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -32,9 +33,34 @@ public static class BenchTable
 
     public sealed record Run(string Folder, string Suite, IReadOnlyDictionary<string, string> Summary, IReadOnlyDictionary<string, string> Figures);
 
+    /// <summary>The arguments of <c>summarize</c>: run folders, <c>--out FILE</c> and <c>--command TEXT</c> (what made them).</summary>
+    public static (IReadOnlyList<string> Folders, string? Output, string Command) ParseArguments(IReadOnlyList<string> arguments)
+    {
+        var folders = new List<string>();
+        string? output = null;
+        var command = "./queuelab bench";
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            switch (arguments[i])
+            {
+                case "--out" when i + 1 < arguments.Count:
+                    output = arguments[++i];
+                    break;
+                case "--command" when i + 1 < arguments.Count:
+                    command = arguments[++i];
+                    break;
+                default:
+                    folders.Add(arguments[i]);
+                    break;
+            }
+        }
+
+        return (folders, output, command);
+    }
+
     /// <summary>Reads the runs in these report folders (named <c>yyyyMMdd-HHmmss-suite</c>, as the suites write them).</summary>
     public static IReadOnlyList<Run> Read(IEnumerable<string> folders) =>
-        [.. folders.Where(Directory.Exists).Order(StringComparer.Ordinal).Select(ReadOne)];
+        [.. folders.Where(Directory.Exists).OrderBy(f => Path.GetFileName(Path.TrimEndingDirectorySeparator(f)), StringComparer.Ordinal).Select(ReadOne)];
 
     private static Run ReadOne(string folder)
     {
@@ -79,12 +105,12 @@ public static class BenchTable
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Made by `{command}` on {Environment.ProcessorCount} cores. Each suite ran on a lab of its own (Release); every figure is its run's own, verified by the invariant checker. The seed's figures are from `shared/design/ANCHORS.md` (its implementation on a machine of this kind).");
         text.AppendLine();
-        text.AppendLine("| suite | settings | QueueLab | raw baseline or ideal (ratio) | latency p50 / p99 | the seed's implementation | target | verified | CPU during the run | load average |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        text.AppendLine("| suite | settings | QueueLab | raw baseline or ideal (ratio) | latency p50 / p99 | the seed's implementation | target | verified | CPU per message | CPU during the run | load average |");
+        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var run in runs)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Suite} | {Cell(run.Figures, "settings")} | {Headline(run)} | {Baseline(run)} | {Latency(run)} | {Seed.GetValueOrDefault(run.Suite, "none")} | {Target.GetValueOrDefault(run.Suite, "")} | {Verified(run)} | {Cell(run.Figures, "CPU during the run")} | {Cell(run.Figures, "machine load average (1 min), before -> after")} |");
+                $"| {run.Suite} | {Cell(run.Figures, "settings")} | {Headline(run)} | {Baseline(run)} | {Latency(run)} | {Seed.GetValueOrDefault(run.Suite, "none")} | {Target.GetValueOrDefault(run.Suite, "")} | {Verified(run)} | {CpuPerMessage(run)} | {Cell(run.Figures, "CPU during the run")} | {Cell(run.Figures, "machine load average (1 min), before -> after")} |");
         }
 
         text.AppendLine();
@@ -128,6 +154,24 @@ public static class BenchTable
     private static string Latency(Run run) =>
         !run.Summary.ContainsKey("services_percent_of_core") && Number(run, "latency_p50_ms") is { } p50 && Number(run, "latency_p99_ms") is { } p99
             ? $"{p50:0.0} / {p99:0.0} ms" : "";
+
+    /// <summary>Each service's CPU from the run's CPU figure ("consumer 1.93 s, messaging 0.87 s, ...; together ...")
+    /// divided by the messages the run completed, in microseconds (none for the idle suite, which sends no messages).</summary>
+    private static string CpuPerMessage(Run run)
+    {
+        if (run.Summary.ContainsKey("services_percent_of_core") || Number(run, "ok") is not { } messages || messages <= 0
+            || !run.Figures.TryGetValue("CPU during the run", out var cpu))
+        {
+            return "";
+        }
+
+        var perService = ServiceSeconds().Matches(cpu.Split(';')[0])
+            .Select(m => $"{m.Groups[1].Value.Trim()} {double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * 1e6 / messages:#,0} µs");
+        return string.Join(", ", perService);
+    }
+
+    [GeneratedRegex(@"([A-Za-z][\w ()-]*?) (\d+(?:\.\d+)?) s(?:,|$)")]
+    private static partial Regex ServiceSeconds();
 
     private static string Verified(Run run) => run.Summary.GetValueOrDefault("passed") switch
     {
