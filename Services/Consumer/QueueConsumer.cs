@@ -101,19 +101,17 @@ public sealed partial class QueueConsumer(
         }
     }
 
-    private AckWindow NewAckWindow(IChannel channel) =>
-        new((tag, multiple) => channel.BasicAckAsync(tag, multiple), covered => telemetry.AckWritten(Queue.Name, covered));
+    private AckWindow NewAckWindow(IChannel channel) => new((tag, multiple) => channel.BasicAckAsync(tag, multiple), covered =>
+    {
+        telemetry.AckWritten(Queue.Name, covered);
+        Interlocked.Add(ref _acked, covered);
+        Interlocked.Increment(ref _ackFrames);
+    });
 
     private async Task OnChannelShutdownAsync(object sender, RabbitMQ.Client.Events.ShutdownEventArgs args)
     {
         // The broker has every unacked delivery of the session back: the next session's deliveries start a new window.
-        var old = Interlocked.Exchange(ref _acks, NewAckWindow(_channel!));
-        if (old is not null)
-        {
-            Interlocked.Add(ref _acked, old.Acked);
-            Interlocked.Add(ref _ackFrames, old.Frames);
-        }
-
+        Volatile.Write(ref _acks, NewAckWindow(_channel!));
         await Interlocked.Exchange(ref _session, new CancellationTokenSource()).CancelAsync();
     }
 
@@ -145,8 +143,7 @@ public sealed partial class QueueConsumer(
             await _channel.CloseAsync(CancellationToken.None);
         }
 
-        var acks = Volatile.Read(ref _acks);
-        LogStopped(logger, Queue.Name, unfinished, Interlocked.Read(ref _acked) + (acks?.Acked ?? 0), Interlocked.Read(ref _ackFrames) + (acks?.Frames ?? 0));
+        LogStopped(logger, Queue.Name, unfinished, Interlocked.Read(ref _acked), Interlocked.Read(ref _ackFrames));
     }
 
     public async ValueTask DisposeAsync()
