@@ -108,22 +108,8 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
     }
 
     /// <summary>The processings of the messages <paramref name="ids"/> covers, logged after id <paramref name="afterId"/>, in log order.</summary>
-    public async Task<IReadOnlyList<LoggedProcessing>> ProcessedAsync(MessageIdPattern ids, long afterId = 0, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        await using var command = database.CreateCommand(
-            $"SELECT id, message_id, queue_name, logged_at FROM {LabTables.ProcessingLog} WHERE id > $1 AND message_id LIKE $2 AND {Processed} ORDER BY id");
-        command.Parameters.AddWithValue(afterId);
-        command.Parameters.AddWithValue(ids.Pattern);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<LoggedProcessing>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(new LoggedProcessing(reader.GetInt64(0), new QueuedMessage(reader.GetString(1), reader.GetString(2)), reader.GetFieldValue<DateTimeOffset>(3)));
-        }
-
-        return rows;
-    }
+    public async Task<IReadOnlyList<LoggedProcessing>> ProcessedAsync(MessageIdPattern ids, long afterId = 0, CancellationToken cancellationToken = default) =>
+        (await ProcessedTailAsync(ids, afterId, cancellationToken).ConfigureAwait(false)).Rows;
 
     /// <summary>
     /// As <see cref="ProcessedAsync"/>, with the transactions the read's snapshot saw still running: every transaction
