@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using QueueLab.AppHost.Infrastructure;
 using QueueLab.Lab;
@@ -13,7 +14,8 @@ public static class OrderingPipeline
     /// sequencers (leader + hot standby, <c>QueueLab:Ordering:Sequencers</c>, 2 by default) on Redis. Every key
     /// under <c>QueueLab:Ordering:Processor</c> / <c>:Sequencer</c> (for example <c>Processor:MaxInFlight=8</c>,
     /// <c>Processor:WorkTime=00:00:00.5</c>) reaches the services as their <c>Ordering:Processor:*</c> /
-    /// <c>Ordering:Sequencer:*</c> settings.
+    /// <c>Ordering:Sequencer:*</c> settings. <c>QueueLab:Ordering:Partitions</c> reaches both as their <c>Partitions</c>, so
+    /// they always agree.
     /// </summary>
     public static IDistributedApplicationBuilder AddOrderingPipeline(this IDistributedApplicationBuilder builder, LabServers servers, OrderingSetup setup)
     {
@@ -23,6 +25,7 @@ public static class OrderingPipeline
             .WithReplicas(setup.Processors)
             .WithReference(servers.Cache).WaitFor(servers.Cache)
             .WithPrefixedSettings(section.GetSection("Processor"), "Ordering__Processor__")
+            .WithEnvironment("Ordering__Processor__Partitions", setup.Partitions.ToString(CultureInfo.InvariantCulture))
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
@@ -35,6 +38,7 @@ public static class OrderingPipeline
             .WithReplicas(setup.Sequencers)
             .WithReference(servers.Cache).WaitFor(servers.Cache)
             .WithPrefixedSettings(section.GetSection("Sequencer"), "Ordering__Sequencer__")
+            .WithEnvironment("Ordering__Sequencer__Partitions", setup.Partitions.ToString(CultureInfo.InvariantCulture))
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 

@@ -9,7 +9,7 @@ namespace QueueLab.ChaosTests;
 /// output flows continuously and a gap in it is a stall, not work), 2 sequencers, PostgreSQL as the system of record
 /// (so a PostgreSQL restart is on the path), and a TCP fault proxy in front of Redis.
 /// </summary>
-public sealed class OrderingChaosFixture : LabFixture
+public class OrderingChaosFixture : LabFixture
 {
     public const int Processors = 3;
 
@@ -22,9 +22,13 @@ public sealed class OrderingChaosFixture : LabFixture
     private OrderingProbe? _client;
     private ResourceLogTail? _sequencerLogs;
 
+    /// <summary>Pipeline B's partitions in this lab (1: unpartitioned).</summary>
+    public virtual int Partitions => 1;
+
     protected override IEnumerable<string> Arguments =>
     [
         "QueueLab:Pipelines=ordering",
+        $"QueueLab:Ordering:Partitions={Partitions}",
         $"QueueLab:Ordering:Processors={Processors}",
         "QueueLab:Ordering:Processor:MaxInFlight=8",
         "QueueLab:Ordering:Processor:WorkTime=00:00:00.020",
@@ -44,7 +48,7 @@ public sealed class OrderingChaosFixture : LabFixture
     {
         _sequencerLogs = new ResourceLogTail(App.Services.GetRequiredService<ResourceLoggerService>(),
             Resources.Replicas(ResourceNames.Sequencer).Select(r => r.InstanceId));
-        _client = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-chaos").ConfigureAwait(false);
+        _client = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-chaos", partitions: Partitions).ConfigureAwait(false);
         await _client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90), sequencers: Sequencers).ConfigureAwait(false);
     }
 
@@ -88,4 +92,19 @@ public sealed class OrderingChaosFixture : LabFixture
 public sealed class OrderingChaosCollection : ICollectionFixture<OrderingChaosFixture>
 {
     public const string Name = "pipeline B chaos";
+}
+
+/// <summary>
+/// The same lab with pipeline B in three partitions: the two sequencers share the three partitions' locks (two and one),
+/// every processor serves every partition, and the output is read in global order by the documented rule.
+/// </summary>
+public sealed class PartitionedOrderingChaosFixture : OrderingChaosFixture
+{
+    public override int Partitions => 3;
+}
+
+[CollectionDefinition(Name)]
+public sealed class PartitionedOrderingChaosCollection : ICollectionFixture<PartitionedOrderingChaosFixture>
+{
+    public const string Name = "pipeline B chaos, partitioned";
 }

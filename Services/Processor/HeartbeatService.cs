@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using QueueLab.Ordering.Options;
-using QueueLab.Ordering.Redis;
 using StackExchange.Redis;
 
 namespace QueueLab.Processor;
 
-/// <summary>Renews this processor's heartbeat key (SET PX TTL) every <c>HeartbeatInterval</c>.</summary>
+/// <summary>Renews this processor's heartbeat key (SET PX TTL) every <c>HeartbeatInterval</c>, in every partition (each
+/// partition's reaper reads its own partition's heartbeats: on a Redis Cluster they are on that partition's shard).</summary>
 public sealed partial class HeartbeatService(
-    ProcessorStore store,
+    ProcessorLanes lanes,
     IOptions<ProcessorOptions> options,
     ProcessorMetrics metrics,
     TimeProvider time,
@@ -24,7 +24,7 @@ public sealed partial class HeartbeatService(
             {
                 try
                 {
-                    await store.HeartbeatAsync(o.HeartbeatTtl).WaitAsync(stoppingToken).ConfigureAwait(false);
+                    await Task.WhenAll(lanes.Lanes.Select(l => l.Store.HeartbeatAsync(o.HeartbeatTtl))).WaitAsync(stoppingToken).ConfigureAwait(false);
                     var gap = time.GetElapsedTime(lastRenewed);
                     if (gap > o.HeartbeatTtl)
                     {

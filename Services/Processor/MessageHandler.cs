@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using QueueLab.Concurrency;
+using QueueLab.Ordering;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Ordering.Options;
 using QueueLab.Ordering.Redis;
@@ -46,6 +47,12 @@ public sealed partial class MessageHandler(
             case SeqClaim.Duplicate:
                 await DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
                     $"seq {parsed.Seq} belongs to another message (a different message claimed it first, or it was already passed)",
+                    SkipMode.None, cancellationToken).ConfigureAwait(false);
+                return;
+            case SeqClaim.WrongPartition:
+                await DeadLetterAsync(taken, DeadLetterReasons.WrongPartition,
+                    $"seq {parsed.Seq} belongs to partition {OrderingKeys.PartitionOf(parsed.Seq!.Value, store.Keys.Partitions)} of "
+                    + $"{store.Keys.Partitions}, and this is partition {store.Keys.Partition}'s input; push it to {store.Keys.ForSeq(parsed.Seq.Value).Input}",
                     SkipMode.None, cancellationToken).ConfigureAwait(false);
                 return;
             case SeqClaim.Finished:

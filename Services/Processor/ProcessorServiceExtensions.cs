@@ -25,18 +25,6 @@ public static class ProcessorServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(ProcessorIdentity.Create(builder.Configuration));
-        builder.Services.AddSingleton(sp => new ProcessorStore(
-            sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(),
-            new OrderingKeys(sp.GetRequiredService<IOptions<ProcessorOptions>>().Value.KeyPrefix),
-            sp.GetRequiredService<ProcessorIdentity>().Id));
-
-        // Blocking waits (an idle processor blocks on the input) never go over the shared, multiplexed connection.
-        builder.Services.AddSingleton(sp => new BlockingConnection(
-            builder.Configuration.GetConnectionString(RedisConnectionName)
-                ?? throw new InvalidOperationException($"No connection string '{RedisConnectionName}' (the AppHost's WithReference(cache))."),
-            $"{sp.GetRequiredService<ProcessorIdentity>().Id}:blocking",
-            sp.GetRequiredService<IOptions<ProcessorOptions>>().Value.IdleWait));
-
         if (builder.Configuration.GetValue<SystemOfRecordKind>($"{ProcessorOptions.Section}:SystemOfRecord") == SystemOfRecordKind.Postgres)
         {
             builder.AddNpgsqlDataSource(DatabaseConnectionName);
@@ -50,7 +38,7 @@ public static class ProcessorServiceExtensions
         }
 
         builder.Services.AddSingleton<ProcessorMetrics>();
-        builder.Services.AddSingleton<MessageHandler>();
+        builder.Services.AddSingleton(sp => new ProcessorLanes(sp, builder.Configuration));
 
         // Stopped in reverse order: the worker first (returning its messages), the heartbeat last.
         builder.Services.AddHostedService<HeartbeatService>();

@@ -1,15 +1,14 @@
 using Microsoft.Extensions.Options;
 using QueueLab.Ordering.Options;
-using QueueLab.Ordering.Redis;
 
 namespace QueueLab.Processor;
 
 /// <summary>
 /// Every processor runs one: every <c>ReapInterval</c> it returns the in-flight messages of processors whose
-/// heartbeat has expired to the head of the input, in one atomic script (two reapers cannot both return them).
+/// heartbeat has expired to the head of the input, in one atomic script per partition (two reapers cannot both return them).
 /// </summary>
 public sealed partial class ReaperService(
-    ProcessorStore store,
+    ProcessorLanes lanes,
     IOptions<ProcessorOptions> options,
     ProcessorMetrics metrics,
     TimeProvider time,
@@ -22,23 +21,26 @@ public sealed partial class ReaperService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                try
+                foreach (var lane in lanes.Lanes)
                 {
-                    var reaped = await store.ReapDeadAsync(options.Value.MaxReclaims).WaitAsync(stoppingToken).ConfigureAwait(false);
-                    if (reaped.Processors > 0)
+                    try
                     {
-                        metrics.Reclaimed(reaped.Messages);
-                        LogReaped(reaped.Messages, reaped.Processors);
-                    }
+                        var reaped = await lane.Store.ReapDeadAsync(options.Value.MaxReclaims).WaitAsync(stoppingToken).ConfigureAwait(false);
+                        if (reaped.Processors > 0)
+                        {
+                            metrics.Reclaimed(reaped.Messages);
+                            LogReaped(reaped.Messages, reaped.Processors, lane.Store.Keys.Partition);
+                        }
 
-                    if (reaped.Quarantined > 0)
-                    {
-                        LogQuarantined(reaped.Quarantined, options.Value.MaxReclaims);
+                        if (reaped.Quarantined > 0)
+                        {
+                            LogQuarantined(reaped.Quarantined, options.Value.MaxReclaims);
+                        }
                     }
-                }
-                catch (Exception ex) when (InfrastructureRetry.IsTransient(ex))
-                {
-                    LogFailed(ex.Message);
+                    catch (Exception ex) when (InfrastructureRetry.IsTransient(ex))
+                    {
+                        LogFailed(ex.Message);
+                    }
                 }
             }
         }
@@ -47,8 +49,8 @@ public sealed partial class ReaperService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reclaimed {Messages} in-flight messages from {Processors} dead processor(s)")]
-    private partial void LogReaped(long messages, long processors);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reclaimed {Messages} in-flight messages from {Processors} dead processor(s) in partition {Partition}")]
+    private partial void LogReaped(long messages, long processors, int partition);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Quarantined {Count} messages reclaimed more than {MaxReclaims} times; they are dead-lettered")]
     private partial void LogQuarantined(long count, int maxReclaims);

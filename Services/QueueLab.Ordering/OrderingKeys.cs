@@ -5,12 +5,61 @@ namespace QueueLab.Ordering;
 /// <summary>
 /// Every Redis key and channel of pipeline B, under one prefix (<c>queuelab:ordering</c> by default; tests use
 /// their own). The README documents them; services, scripts and tests take them only from here.
+/// <para>
+/// With <c>Partitions</c> P &gt; 1 (<see cref="Partitioned"/>), partition p has a full set of its own keys under
+/// <c>{prefix}:{p&lt;p&gt;}</c>: the braces are a Redis Cluster hash tag, so every key of one partition (and so every
+/// script over them) lives on one shard. Seq k belongs to partition k mod P; partition p passes its seqs in order,
+/// <see cref="FirstSeq"/>, then every <see cref="Step"/>-th. With P = 1 the keys are today's, untagged: seq 1, 2, 3...
+/// </para>
 /// </summary>
 public sealed record OrderingKeys(string Prefix)
 {
     public const string DefaultPrefix = "queuelab:ordering";
 
+    /// <summary>The most partitions pipeline B runs with.</summary>
+    public const int MaxPartitions = 64;
+
     public static OrderingKeys Default { get; } = new(DefaultPrefix);
+
+    /// <summary>The pipeline's prefix, without the partition's tag (the prefix of keys shared by every partition).</summary>
+    public string BasePrefix { get; init; } = Prefix;
+
+    /// <summary>The keys every partition shares (announcements of the sequencers): the unpartitioned key set.</summary>
+    public OrderingKeys Shared => new(BasePrefix);
+
+    /// <summary>The keys of the partition that owns seq <paramref name="seq"/>.</summary>
+    public OrderingKeys ForSeq(long seq) => Partitioned(BasePrefix, Partitions)[PartitionOf(seq, Partitions)];
+
+    /// <summary>This key set's partition (0 .. <see cref="Partitions"/> - 1).</summary>
+    public int Partition { get; init; }
+
+    /// <summary>How many partitions the pipeline has (1: unpartitioned, today's keys).</summary>
+    public int Partitions { get; init; } = 1;
+
+    /// <summary>The first seq this partition passes (the partition's number, or P for partition 0; 1 when unpartitioned).</summary>
+    public long FirstSeq => Partition == 0 ? Partitions : Partition;
+
+    /// <summary>The distance between two consecutive seqs of this partition (P).</summary>
+    public long Step => Partitions;
+
+    /// <summary>Whether seq <paramref name="seq"/> belongs to this partition (seq mod P).</summary>
+    public bool Owns(long seq) => PartitionOf(seq, Partitions) == Partition;
+
+    /// <summary>The partition of seq <paramref name="seq"/> among <paramref name="partitions"/>.</summary>
+    public static int PartitionOf(long seq, int partitions) => (int)(((seq % partitions) + partitions) % partitions);
+
+    /// <summary>
+    /// Every partition's keys under <paramref name="prefix"/>: one set, today's keys, when <paramref name="partitions"/>
+    /// is 1; otherwise partition p's keys under <c>{prefix}:{p&lt;p&gt;}</c>.
+    /// </summary>
+    public static IReadOnlyList<OrderingKeys> Partitioned(string prefix, int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, MaxPartitions);
+        return partitions == 1
+            ? [new OrderingKeys(prefix)]
+            : [.. Enumerable.Range(0, partitions).Select(p => new OrderingKeys($"{prefix}:{{p{p}}}") { BasePrefix = prefix, Partition = p, Partitions = partitions })];
+    }
 
     /// <summary>List: producers RPUSH input messages here; processors take them from the head.</summary>
     public RedisKey Input => $"{Prefix}:input";

@@ -22,16 +22,9 @@ public static class SequencerServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(SequencerIdentity.Create(builder.Configuration));
-        builder.Services.AddSingleton(sp => new SequencerStore(
-            sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(),
-            new OrderingKeys(sp.GetRequiredService<IOptions<SequencerOptions>>().Value.KeyPrefix)));
-        // The idle leader's blocking read of the results stream never goes over the shared, multiplexed connection.
-        builder.Services.AddSingleton(sp => new BlockingConnection(
-            builder.Configuration.GetConnectionString(RedisConnectionName)
-                ?? throw new InvalidOperationException($"No connection string '{RedisConnectionName}' (the AppHost's WithReference(cache))."),
-            $"{sp.GetRequiredService<SequencerIdentity>().Token}:blocking",
-            sp.GetRequiredService<IOptions<SequencerOptions>>().Value.IdleWait));
-        builder.Services.AddSingleton<SequencerMetrics>();
+        builder.Services.AddSingleton(sp => new SequencerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<IOptions<SequencerOptions>>().Value.Partitions));
+        builder.Services.AddSingleton(sp => new SequencerLanes(sp, builder.Configuration));
         builder.Services.AddSingleton<SequencerReadiness>();
         builder.Services.AddHealthChecks().AddCheck<SequencerReadiness>("sequencer");
         builder.Services.AddHostedService<SequencerWorker>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using QueueLab.Ordering;
 using QueueLab.Ordering.Contracts;
+using QueueLab.Ordering.Parsing;
 using QueueLab.Ordering.Redis;
 using QueueLab.Verification;
 using StackExchange.Redis;
@@ -16,40 +17,67 @@ public sealed class OrderingProbe : IAsyncDisposable
 {
     private const int Chunk = 10_000;
 
-    private OrderingProbe(ConnectionMultiplexer redis, OrderingKeys keys)
+    private OrderingProbe(ConnectionMultiplexer redis, OrderingKeys keys, int partitions)
     {
         Redis = redis;
         Db = redis.GetDatabase();
-        Keys = keys;
+        Partitions = OrderingKeys.Partitioned(keys.Prefix, partitions);
+        Keys = Partitions[0];
     }
 
     public ConnectionMultiplexer Redis { get; }
 
     public IDatabase Db { get; }
 
+    /// <summary>The keys of partition 0 (unpartitioned: the pipeline's keys).</summary>
     public OrderingKeys Keys { get; }
 
-    public static async Task<OrderingProbe> ConnectAsync(string connectionString, OrderingKeys? keys = null, string clientName = "queuelab-lab")
+    /// <summary>Every partition's keys (one set, <see cref="Keys"/>, when unpartitioned).</summary>
+    public IReadOnlyList<OrderingKeys> Partitions { get; }
+
+    /// <summary>The keys every partition shares (the sequencers' announcements).</summary>
+    public OrderingKeys Shared => Keys.Shared;
+
+    public bool Partitioned => Partitions.Count > 1;
+
+    /// <param name="partitions">Pipeline B's partitions (<c>QueueLab:Ordering:Partitions</c>): the probe pushes each seq to
+    /// its partition's input and reads the output in global order by the documented rule (<see cref="GlobalOutputReader"/>).</param>
+    public static async Task<OrderingProbe> ConnectAsync(string connectionString, OrderingKeys? keys = null, string clientName = "queuelab-lab", int partitions = 1)
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.ClientName = clientName;
         options.AbortOnConnectFail = false;
         // INFO commandstats (the load suites' Redis profile) is an admin command for the client library.
         options.AllowAdmin = true;
-        return new OrderingProbe(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), keys ?? OrderingKeys.Default);
+        return new OrderingProbe(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), keys ?? OrderingKeys.Default, partitions);
     }
 
-    /// <summary>Healthy is not yet working: waits until <paramref name="processors"/> processors registered and a sequencer leads.</summary>
+    /// <summary>Healthy is not yet working: waits until <paramref name="processors"/> processors registered and a sequencer
+    /// leads, in every partition.</summary>
     public Task WaitReadyAsync(int processors, TimeSpan timeout, int sequencers = 1, CancellationToken cancellationToken = default) =>
-        Poll.UntilAsync(async () => await Db.SetLengthAsync(Keys.Processors).ConfigureAwait(false) >= processors
-                && await Db.KeyExistsAsync(Keys.SequencerLock).ConfigureAwait(false)
+        Poll.UntilAsync(async () => await AllPartitionsAsync(async k => await Db.SetLengthAsync(k.Processors).ConfigureAwait(false) >= processors
+                    && await Db.KeyExistsAsync(k.SequencerLock).ConfigureAwait(false)).ConfigureAwait(false)
                 && await ReadySequencersAsync().ConfigureAwait(false) >= sequencers,
-            timeout, $"{processors} processors are registered, a sequencer leads and {sequencers} are up and ready to", cancellationToken: cancellationToken);
+            timeout, $"{processors} processors are registered, a sequencer leads {(Partitioned ? $"each of {Partitions.Count} partitions" : "")} and {sequencers} are up and ready to",
+            cancellationToken: cancellationToken);
+
+    private async Task<bool> AllPartitionsAsync(Func<OrderingKeys, Task<bool>> condition)
+    {
+        foreach (var keys in Partitions)
+        {
+            if (!await condition(keys).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Every sequencer token in <c>sequencers</c> with until when it said it is ready (a killed one's entry stays
     /// until that time runs out).</summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> SequencerAnnouncementsAsync() =>
-        (await Db.SortedSetRangeByScoreWithScoresAsync(Keys.Sequencers).ConfigureAwait(false))
+        (await Db.SortedSetRangeByScoreWithScoresAsync(Shared.Sequencers).ConfigureAwait(false))
         .ToDictionary(e => e.Element.ToString(), e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score));
 
     /// <summary>
@@ -71,14 +99,14 @@ public sealed class OrderingProbe : IAsyncDisposable
 
     /// <summary>How many sequencers say they are up and ready to lead (the leader and the standbys).</summary>
     public async Task<long> ReadySequencersAsync() =>
-        await Db.SortedSetLengthAsync(Keys.Sequencers, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
+        await Db.SortedSetLengthAsync(Shared.Sequencers, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
 
     /// <summary>Whether nothing is on its way: the input, every in-flight list, the quarantine and the reorder buffer are empty.</summary>
     public async Task<bool> IdleAsync() =>
         await BacklogAsync().ConfigureAwait(false) is { Input: 0, InFlight: 0, Quarantine: 0, ReorderBuffer: 0 };
 
     /// <summary>Where the messages pushed and not yet passed are (what the sequencer's backlog gauges report).</summary>
-    public Task<OrderingBacklog> BacklogAsync() => OrderingAdmin.BacklogAsync(Db, Keys);
+    public Task<OrderingBacklog> BacklogAsync() => OrderingAdmin.BacklogAsync(Db, Partitions);
 
     public Task WaitIdleAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Poll.UntilAsync(IdleAsync, timeout, "nothing is left in pipeline B's input, in flight, quarantined or in the reorder buffer",
@@ -89,24 +117,86 @@ public sealed class OrderingProbe : IAsyncDisposable
     public async Task<(long FirstSeq, long OutputStart)> BeginAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         await WaitIdleAsync(timeout, cancellationToken).ConfigureAwait(false);
-        return (await NextSeqAsync().ConfigureAwait(false), await Db.ListLengthAsync(Keys.Output).ConfigureAwait(false));
+        return (await NextSeqAsync().ConfigureAwait(false), await OutputLengthAsync().ConfigureAwait(false));
     }
 
-    /// <summary>The next seq the sequencer waits for (1 when it has passed none).</summary>
-    public async Task<long> NextSeqAsync()
+    /// <summary>The next seq the sequencer waits for (1 when it has passed none); partitioned, the smallest seq some
+    /// partition still waits for (every seq below it is decided).</summary>
+    public Task<long> NextSeqAsync() => GlobalOutputReader.WatermarkAsync(Db, Partitions);
+
+    /// <summary>How many entries the output holds (every partition's, added up).</summary>
+    public async Task<long> OutputLengthAsync()
     {
-        var next = await Db.StringGetAsync(Keys.NextSeq).ConfigureAwait(false);
-        return next.IsNull ? 1 : (long)next;
+        long length = 0;
+        foreach (var keys in Partitions)
+        {
+            length += await Db.ListLengthAsync(keys.Output).ConfigureAwait(false);
+        }
+
+        return length;
     }
+
+    /// <summary>How many messages wait in the input (every partition's, added up).</summary>
+    public async Task<long> InputLengthAsync()
+    {
+        long length = 0;
+        foreach (var keys in Partitions)
+        {
+            length += await Db.ListLengthAsync(keys.Input).ConfigureAwait(false);
+        }
+
+        return length;
+    }
+
+    /// <summary>A reader of the output in global order, after seq <paramref name="lastSeq"/> (<see cref="GlobalOutputReader"/>;
+    /// unpartitioned, <paramref name="indexHint"/> is where the next entry is expected in the output).</summary>
+    public Task<GlobalOutputReader> OutputReaderAsync(long lastSeq, long indexHint) => GlobalOutputReader.StartAsync(Db, Partitions, lastSeq, indexHint);
+
+    /// <summary>The input seq <paramref name="seq"/> is pushed to (its partition's).</summary>
+    public RedisKey InputFor(long seq) => Partitions[OrderingKeys.PartitionOf(seq, Partitions.Count)].Input;
+
+    /// <summary>The input a raw message goes to: its seq's partition's, or partition 0's when it has no readable seq (that
+    /// partition dead-letters it).</summary>
+    public RedisKey InputFor(RedisValue raw) =>
+        Partitioned && MessageParser.Parse((byte[])raw!, ParserLimits.Default).Seq is long seq ? InputFor(seq) : Keys.Input;
 
     /// <summary>Messages taken by processors and not finished, over every registered processor.</summary>
     public async Task<long> InFlightAsync() => (await BacklogAsync().ConfigureAwait(false)).InFlight;
 
-    public Task PushAsync(IEnumerable<RedisValue> messages) => Db.ListRightPushAsync(Keys.Input, [.. messages]);
+    /// <summary>Pushes the messages in their order, each to its partition's input.</summary>
+    public async Task PushAsync(IEnumerable<RedisValue> messages)
+    {
+        if (!Partitioned)
+        {
+            await Db.ListRightPushAsync(Keys.Input, [.. messages]).ConfigureAwait(false);
+            return;
+        }
 
-    /// <summary>The output messages from index <paramref name="start"/> on, in output order.</summary>
+        foreach (var group in messages.GroupBy(InputFor))
+        {
+            await Db.ListRightPushAsync(group.Key, [.. group]).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The output messages from index <paramref name="start"/> on, in output order; partitioned, in the global
+    /// order the reading rule gives (every seq below the watermark, merged by seq) from index <paramref name="start"/> of it.</summary>
     public async Task<IReadOnlyList<SequencedMessage>> OutputAsync(long start = 0)
     {
+        if (Partitioned)
+        {
+            var reader = await GlobalOutputReader.StartAsync(Db, Partitions, 0).ConfigureAwait(false);
+            var all = new List<RedisValue>();
+            while (true)
+            {
+                var values = await reader.ReadAsync(Chunk).ConfigureAwait(false);
+                all.AddRange(values);
+                if (values.Length == 0)
+                {
+                    return [.. all.Skip((int)Math.Min(start, all.Count)).Select(v => OrderingJson.DeserializeOutput(v!))];
+                }
+            }
+        }
+
         var messages = new List<SequencedMessage>();
         for (var from = start; ; from += Chunk)
         {
@@ -125,19 +215,41 @@ public sealed class OrderingProbe : IAsyncDisposable
     /// <summary>Waits until <paramref name="count"/> messages follow index <paramref name="start"/> in the output and returns them.</summary>
     public async Task<IReadOnlyList<SequencedMessage>> WaitForOutputAsync(long start, int count, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        await Poll.UntilAsync(async () => await Db.ListLengthAsync(Keys.Output).ConfigureAwait(false) >= start + count,
+        await Poll.UntilAsync(async () => await OutputLengthAsync().ConfigureAwait(false) >= start + count,
             timeout, $"{count} messages reach the output", TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         return await OutputAsync(start).ConfigureAwait(false);
     }
 
     /// <summary>The dead-letter entries from index <paramref name="start"/> on.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(long start = 0) =>
-        [.. (await Db.ListRangeAsync(Keys.DeadLetter, start, -1).ConfigureAwait(false)).Select(v => OrderingJson.DeserializeDeadLetter(v!))];
+    /// <remarks>Partitioned: every partition's entries, partition after partition, and <paramref name="start"/> counts in
+    /// that concatenation.</remarks>
+    public async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(long start = 0)
+    {
+        var all = new List<DeadLetter>();
+        foreach (var keys in Partitions)
+        {
+            all.AddRange((await Db.ListRangeAsync(keys.DeadLetter).ConfigureAwait(false)).Select(v => OrderingJson.DeserializeDeadLetter(v!)));
+        }
+
+        return [.. all.Skip((int)Math.Min(start, all.Count))];
+    }
+
+    /// <summary>How many dead-letter entries there are (every partition's).</summary>
+    public async Task<long> DeadLetterCountAsync()
+    {
+        long count = 0;
+        foreach (var keys in Partitions)
+        {
+            count += await Db.ListLengthAsync(keys.DeadLetter).ConfigureAwait(false);
+        }
+
+        return count;
+    }
 
     /// <summary>The instance id of the sequencer that holds the lock (its token is <c>{instance}:{random}</c>), or null.</summary>
-    public async Task<string?> LeaderAsync()
+    public async Task<string?> LeaderAsync(int partition = 0)
     {
-        var token = await Db.StringGetAsync(Keys.SequencerLock).ConfigureAwait(false);
+        var token = await Db.StringGetAsync(Partitions[partition].SequencerLock).ConfigureAwait(false);
         if (token.IsNullOrEmpty)
         {
             return null;
@@ -154,21 +266,28 @@ public sealed class OrderingProbe : IAsyncDisposable
     {
         var next = await NextSeqAsync().ConfigureAwait(false);
         var observed = await OutputSeqsAsync().ConfigureAwait(false);
-        var trimmed = await Db.StringGetAsync(Keys.OutputTrimmedTo).ConfigureAwait(false);
-        var firstKept = trimmed.IsNull ? 1 : (long)trimmed;
-        var skipped = (await Db.HashKeysAsync(Keys.Skipped).ConfigureAwait(false))
-            .Select(k => long.Parse(k.ToString(), CultureInfo.InvariantCulture)).Where(s => s >= firstKept && s < next).ToList();
+        long firstKept = 1;
+        var skipped = new List<long>();
+        long input = 0, buffered = 0;
+        foreach (var keys in Partitions)
+        {
+            var trimmed = await Db.StringGetAsync(keys.OutputTrimmedTo).ConfigureAwait(false);
+            // Partitioned, retention cut each output on its own: the check starts after the latest cut of any.
+            firstKept = Math.Max(firstKept, trimmed.IsNull ? 1 : (long)trimmed - (keys.Step - 1));
+            skipped.AddRange((await Db.HashKeysAsync(keys.Skipped).ConfigureAwait(false)).Select(k => long.Parse(k.ToString(), CultureInfo.InvariantCulture)));
+            input += await Db.ListLengthAsync(keys.Input).ConfigureAwait(false);
+            buffered += await Db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false);
+        }
+
+        observed = [.. observed.Where(s => s >= firstKept)];
         var expected = Enumerable.Range(0, (int)Math.Max(0, next - firstKept)).Select(i => firstKept + i);
-        var report = InvariantChecker.Check(expected, observed, VerificationOptions.Ordered, skipped);
-        return new OrderingCheck(report, next, firstKept,
-            await Db.ListLengthAsync(Keys.Input).ConfigureAwait(false),
-            await InFlightAsync().ConfigureAwait(false),
-            await Db.HashLengthAsync(Keys.ReorderBuffer).ConfigureAwait(false),
-            await Db.ListLengthAsync(Keys.DeadLetter).ConfigureAwait(false));
+        var report = InvariantChecker.Check(expected, observed, VerificationOptions.Ordered, [.. skipped.Where(s => s >= firstKept && s < next)]);
+        return new OrderingCheck(report, next, firstKept, input, await InFlightAsync().ConfigureAwait(false), buffered,
+            await DeadLetterCountAsync().ConfigureAwait(false));
     }
 
     /// <summary>Clears pipeline B's data in one atomic step (<see cref="OrderingAdmin.ClearAsync"/>).</summary>
-    public Task<ClearResult> ClearAsync() => OrderingAdmin.ClearAsync(Db, Keys);
+    public Task<ClearResult> ClearAsync() => OrderingAdmin.ClearAsync(Db, Partitions);
 
     /// <summary>Where pipeline B's messages are (for a failed run's message): input, in flight per processor, results,
     /// reorder buffer, the sequencer's position and lock, the processors registered and alive.</summary>
@@ -176,23 +295,35 @@ public sealed class OrderingProbe : IAsyncDisposable
     {
         try
         {
-            var processors = new List<string>();
-            foreach (var id in (await Db.SetMembersAsync(Keys.Processors).ConfigureAwait(false)).Select(v => v.ToString()))
+            var parts = new List<string>();
+            foreach (var keys in Partitions)
             {
-                processors.Add($"{id}: {await Db.ListLengthAsync(Keys.InFlight(id)).ConfigureAwait(false)} in flight, " +
-                               $"heartbeat {(await Db.KeyExistsAsync(Keys.Heartbeat(id)).ConfigureAwait(false) ? "alive" : "missing")}");
+                parts.Add((Partitioned ? $"partition {keys.Partition}: " : "") + await DescribeAsync(keys).ConfigureAwait(false));
             }
 
-            return $"input {await Db.ListLengthAsync(Keys.Input).ConfigureAwait(false)}, results {await Db.StreamLengthAsync(Keys.Results).ConfigureAwait(false)}, " +
-                   $"reorder buffer {await Db.HashLengthAsync(Keys.ReorderBuffer).ConfigureAwait(false)}, next seq {await NextSeqAsync().ConfigureAwait(false)}, " +
-                   $"output {await Db.ListLengthAsync(Keys.Output).ConfigureAwait(false)}, dead letters {await Db.ListLengthAsync(Keys.DeadLetter).ConfigureAwait(false)}, " +
-                   $"quarantine {await Db.ListLengthAsync(Keys.Quarantine).ConfigureAwait(false)}, lock {await Db.StringGetAsync(Keys.SequencerLock).ConfigureAwait(false)}, " +
-                   $"processors [{string.Join("; ", processors)}]";
+            return string.Join(Partitioned ? " | " : "", parts);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return $"unreadable: {ex.Message}";
         }
+    }
+
+    private async Task<string> DescribeAsync(OrderingKeys keys)
+    {
+        var processors = new List<string>();
+        foreach (var id in (await Db.SetMembersAsync(keys.Processors).ConfigureAwait(false)).Select(v => v.ToString()))
+        {
+            processors.Add($"{id}: {await Db.ListLengthAsync(keys.InFlight(id)).ConfigureAwait(false)} in flight, " +
+                           $"heartbeat {(await Db.KeyExistsAsync(keys.Heartbeat(id)).ConfigureAwait(false) ? "alive" : "missing")}");
+        }
+
+        var next = await Db.StringGetAsync(keys.NextSeq).ConfigureAwait(false);
+        return $"input {await Db.ListLengthAsync(keys.Input).ConfigureAwait(false)}, results {await Db.StreamLengthAsync(keys.Results).ConfigureAwait(false)}, " +
+               $"reorder buffer {await Db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false)}, next seq {(next.IsNull ? keys.FirstSeq : (long)next)}, " +
+               $"output {await Db.ListLengthAsync(keys.Output).ConfigureAwait(false)}, dead letters {await Db.ListLengthAsync(keys.DeadLetter).ConfigureAwait(false)}, " +
+               $"quarantine {await Db.ListLengthAsync(keys.Quarantine).ConfigureAwait(false)}, lock {await Db.StringGetAsync(keys.SequencerLock).ConfigureAwait(false)}, " +
+               $"processors [{string.Join("; ", processors)}]";
     }
 
     public async ValueTask DisposeAsync() => await Redis.DisposeAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using QueueLab.Ordering;
 using QueueLab.Ordering.Options;
 
 namespace QueueLab.Lab.Setup;
@@ -10,6 +11,10 @@ namespace QueueLab.Lab.Setup;
 /// </summary>
 public sealed record OrderingSetup(int Processors, int Sequencers, int MaxInFlight, TimeSpan WorkTime, SystemOfRecordKind SystemOfRecord)
 {
+    /// <summary>Pipeline B's partitions (<c>QueueLab:Ordering:Partitions</c>, 1 by default: today's keys). Seq k belongs to
+    /// partition k mod P; every processor serves every partition, and the sequencers share the partitions' locks.</summary>
+    public int Partitions { get; init; } = 1;
+
     public const string Section = "QueueLab:Ordering";
 
     public static OrderingSetup Read(IConfiguration configuration)
@@ -21,11 +26,15 @@ public sealed record OrderingSetup(int Processors, int Sequencers, int MaxInFlig
             SetupValues.Int(configuration, $"{Section}:Sequencers", 2, 1, 32),
             SetupValues.Int(configuration, $"{Section}:Processor:MaxInFlight", defaults.MaxInFlight, 1, 1024),
             SetupValues.Duration(configuration, $"{Section}:Processor:WorkTime", defaults.WorkTime),
-            SetupValues.Enum(configuration, $"{Section}:Processor:SystemOfRecord", defaults.SystemOfRecord));
+            SetupValues.Enum(configuration, $"{Section}:Processor:SystemOfRecord", defaults.SystemOfRecord))
+        {
+            Partitions = SetupValues.Int(configuration, $"{Section}:Partitions", 1, 1, OrderingKeys.MaxPartitions),
+        };
     }
 
     /// <summary>Messages in flight at once over all processors (P x C).</summary>
     public int Slots => Processors * MaxInFlight;
 
-    public string Describe() => $"{Processors} processors x {MaxInFlight} in flight, {WorkTime.TotalMilliseconds:0.###} ms work, {Sequencers} sequencers";
+    public string Describe() => $"{Processors} processors x {MaxInFlight} in flight, {WorkTime.TotalMilliseconds:0.###} ms work, {Sequencers} sequencers"
+        + (Partitions > 1 ? $", {Partitions} partitions" : "");
 }

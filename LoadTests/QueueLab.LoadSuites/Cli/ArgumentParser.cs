@@ -32,6 +32,7 @@ public static class ArgumentParser
                 "--duration" => options with { Duration = Duration(name, Value()) },
                 "--processors" => options with { Processors = PositiveInt(name, Value()) },
                 "--in-flight" => options with { InFlight = PositiveInt(name, Value()) },
+                "--partitions" => options with { Partitions = PositiveInt(name, Value()) },
                 "--work-ms" => options with { WorkMs = NonNegativeDouble(name, Value()) },
                 "--phase" => options with { Phase = PositiveInt(name, Value()) },
                 "--consumers" => options with { Consumers = PositiveInt(name, Value()) },

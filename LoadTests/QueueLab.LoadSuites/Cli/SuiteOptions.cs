@@ -21,6 +21,9 @@ public sealed record SuiteOptions
 
     public int? InFlight { get; init; }
 
+    /// <summary>Pipeline B's partitions (<c>QueueLab:Ordering:Partitions</c>).</summary>
+    public int? Partitions { get; init; }
+
     public double? WorkMs { get; init; }
 
     /// <summary>Pipeline A phase (1: no dedup, 2: Redis + PostgreSQL dedup, 3: phase 2 + etcd allocation).</summary>
@@ -88,6 +91,7 @@ public sealed record SuiteOptions
         {
             Processors = Processors ?? setup.Ordering.Processors,
             InFlight = InFlight ?? setup.Ordering.MaxInFlight,
+            Partitions = Partitions ?? setup.Ordering.Partitions,
             WorkMs = WorkMs ?? setup.Ordering.WorkTime.TotalMilliseconds,
             Phase = Phase ?? setup.Rabbit.Phase,
             Consumers = Consumers ?? setup.Rabbit.Consumers,
@@ -113,6 +117,7 @@ public sealed record SuiteOptions
           --duration D            soak / idle length: 60s, 5m, 00:10:00 (default 60s; idle 30s)
           --processors P          pipeline B processor replicas (default 3)
           --in-flight C           messages in flight per processor (default 8; overhead 64)
+          --partitions P          pipeline B partitions: seq k goes to partition k mod P (default 1)
           --work-ms W             simulated work per message, ms (default 500; overhead 0)
           --phase K               pipeline A phase: 1, 2 or 3 (etcd allocation) (default 2)
           --consumers N           pipeline A consumer replicas (default 3)

@@ -51,7 +51,7 @@ public static class OrderedRun
         var capacity = LoadSchedule.Build([simulation]).ExpectedOpenInvocations;
         var (first, outputStart) = await client.BeginAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         var stages = new StageRecorder();
-        var watcher = new OutputWatcher(client.Db, client.Keys.Output, outputStart, first, capacity, stages);
+        var watcher = new OutputWatcher(await client.OutputReaderAsync(first - 1, outputStart).ConfigureAwait(false), first, capacity, stages);
         using var stopWatching = new CancellationTokenSource();
         var watching = watcher.RunAsync(stopWatching.Token);
         var sideTask = alongside?.Invoke(stopWatching.Token) ?? Task.CompletedTask;
@@ -67,7 +67,7 @@ public static class OrderedRun
             var json = OrderingJson.Serialize(new OrderingMessage(seq, payload, DateTimeOffset.UtcNow));
             Interlocked.CompareExchange(ref firstPush, Stopwatch.GetTimestamp(), 0);
             Interlocked.Increment(ref pushed);
-            await PushAsync(client, json, () => retried.TryAdd(seq, true), ct).ConfigureAwait(false);
+            await PushAsync(client, client.InputFor(seq), json, () => retried.TryAdd(seq, true), ct).ConfigureAwait(false);
             await watcher.Completion(index).WaitAsync(ct).ConfigureAwait(false);
             return StepResult.Ok();
         }).WithLoadSimulations(simulation);
@@ -121,13 +121,13 @@ public static class OrderedRun
     /// that never reached the input would stall the sequencer for good, and a second byte-identical copy (when the first
     /// attempt did land but its reply was lost) is deduplicated by the pipeline.
     /// </summary>
-    private static async Task PushAsync(OrderingProbe client, string json, Action retrying, CancellationToken cancellationToken)
+    private static async Task PushAsync(OrderingProbe client, RedisKey input, string json, Action retrying, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                await client.Db.ListRightPushAsync(client.Keys.Input, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await client.Db.ListRightPushAsync(input, json).WaitAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)

@@ -41,11 +41,11 @@ public sealed class OrderedSoakSuite : ISuite
         var rate = options.Rate ?? (double.IsFinite(capacity) ? Math.Round(0.7 * capacity, 2) : 1000);
         var duration = options.Duration ?? TimeSpan.FromSeconds(60);
         var bound = options.MaxBacklog ?? (long)Math.Max(2 * settings.Slots, Math.Ceiling(rate * 2));
-        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests").ConfigureAwait(false);
+        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests", partitions: settings.Partitions).ConfigureAwait(false);
         await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 
-        var backlog = new Sampler(() => client.Db.ListLengthAsync(client.Keys.Input), TimeSpan.FromMilliseconds(250));
+        var backlog = new Sampler(client.InputLengthAsync, TimeSpan.FromMilliseconds(250));
         var memory = new Sampler(() => RedisProfile.UsedMemoryAsync(client.Redis), TimeSpan.FromSeconds(1), "used_memory_bytes");
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration), options,
             drainTimeout: settings.Work * 10 + TimeSpan.FromSeconds(60), ct => Task.WhenAll(backlog.RunAsync(ct), memory.RunAsync(ct)), cancellationToken).ConfigureAwait(false);

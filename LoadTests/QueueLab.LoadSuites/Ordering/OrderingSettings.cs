@@ -4,9 +4,12 @@ using QueueLab.LoadSuites.Labs;
 
 namespace QueueLab.LoadSuites.Ordering;
 
-/// <summary>Pipeline B's shape for a run: P processors x C in flight, W work per message.</summary>
+/// <summary>Pipeline B's shape for a run: P processors x C in flight, W work per message, over its partitions.</summary>
 public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Work)
 {
+    /// <summary>Pipeline B's partitions (1: unpartitioned).</summary>
+    public int Partitions { get; init; } = 1;
+
     public int Slots => Processors * InFlight;
 
     /// <summary>Messages per second the processors can work through: P x C / W (infinite for W = 0).</summary>
@@ -18,7 +21,10 @@ public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Wor
     public static OrderingSettings From(SuiteOptions options, int defaultInFlight = 8, double defaultWorkMs = 500) => new(
         options.Processors ?? 3,
         options.InFlight ?? defaultInFlight,
-        TimeSpan.FromMilliseconds(options.WorkMs ?? defaultWorkMs));
+        TimeSpan.FromMilliseconds(options.WorkMs ?? defaultWorkMs))
+    {
+        Partitions = options.Partitions ?? 1,
+    };
 
     public LabProfile Profile() => new(
         [
@@ -26,10 +32,11 @@ public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Wor
             $"QueueLab:Ordering:Processors={Processors}",
             $"QueueLab:Ordering:Processor:MaxInFlight={InFlight}",
             $"QueueLab:Ordering:Processor:WorkTime={Work.ToString("c", CultureInfo.InvariantCulture)}",
+            $"QueueLab:Ordering:Partitions={Partitions}",
         ],
         [ResourceNames.Cache, ResourceNames.Processor, ResourceNames.Sequencer],
         [ResourceNames.Cache]);
 
     public string Describe() =>
-        $"{Processors} processors x {InFlight} in flight, {Work.TotalMilliseconds:0.###} ms work";
+        $"{Processors} processors x {InFlight} in flight, {Work.TotalMilliseconds:0.###} ms work" + (Partitions > 1 ? $", {Partitions} partitions" : "");
 }

@@ -14,7 +14,7 @@ namespace QueueLab.LoadSuites.Ordering;
 /// verification checks (a long soak's output is trimmed behind it, so reading it again afterwards would not see it all).
 /// It never consumes the output.
 /// </summary>
-public sealed class OutputWatcher(IDatabase db, RedisKey output, long outputStart, long firstSeq, long capacity, StageRecorder stages)
+public sealed class OutputWatcher(IOutputReader reader, long firstSeq, long capacity, StageRecorder stages)
 {
     public const string QueueWait = "queue wait (processing - created)";
     public const string Processing = "processing (processed - processing)";
@@ -24,7 +24,7 @@ public sealed class OutputWatcher(IDatabase db, RedisKey output, long outputStar
     private readonly TaskCompletionSource[] _done = [.. Enumerable.Range(0, checked((int)capacity))
         .Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
 
-    private readonly OutputReader _reader = new(db, output, firstSeq - 1, outputStart);
+    private readonly IOutputReader _reader = reader;
     private readonly List<long> _observed = [];
     private long _completed;
     private long _upToDate;

@@ -35,6 +35,10 @@ public static class DeadLetterReasons
     /// identical copy was already processed or skipped.</summary>
     public const string DuplicateSeq = "duplicate-seq";
 
+    /// <summary>The seq belongs to another partition (seq mod P) than the input the message was pushed to; its seq is not
+    /// skipped (it is not this partition's to pass). Push it again to partition seq mod P's input.</summary>
+    public const string WrongPartition = "wrong-partition";
+
     /// <summary>The work failed on every attempt (<c>MaxRetries</c> retries).</summary>
     public const string ProcessingFailed = "processing-failed";
 
@@ -51,6 +55,6 @@ public static class DeadLetterReasons
     public static IReadOnlyList<string> All { get; } =
     [
         MessageTooLarge, InvalidUtf8, InvalidJson, MissingSeq, InvalidSeq, MissingPayload, InvalidPayload, PayloadTooLarge,
-        InvalidCreatedAt, DuplicateSeq, ProcessingFailed, RecordRejected, HandlerFailed, ReclaimedTooOften,
+        InvalidCreatedAt, DuplicateSeq, WrongPartition, ProcessingFailed, RecordRejected, HandlerFailed, ReclaimedTooOften,
     ];
 }

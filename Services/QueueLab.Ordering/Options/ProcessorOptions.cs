@@ -10,7 +10,12 @@ public sealed class ProcessorOptions
     [Required]
     public string KeyPrefix { get; set; } = OrderingKeys.DefaultPrefix;
 
-    /// <summary>Messages processed concurrently by one processor.</summary>
+    /// <summary>Pipeline B's partitions (the same number for every processor and sequencer: the AppHost gives both
+    /// <c>QueueLab:Ordering:Partitions</c>). 1 keeps today's keys; each processor serves every partition.</summary>
+    [Range(1, OrderingKeys.MaxPartitions)]
+    public int Partitions { get; set; } = 1;
+
+    /// <summary>Messages processed concurrently by one processor (over all partitions).</summary>
     [Range(1, 1024)]
     public int MaxInFlight { get; set; } = 8;
 

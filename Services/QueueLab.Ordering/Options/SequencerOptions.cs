@@ -10,6 +10,11 @@ public sealed class SequencerOptions
     [Required]
     public string KeyPrefix { get; set; } = OrderingKeys.DefaultPrefix;
 
+    /// <summary>Pipeline B's partitions (the same number for every processor and sequencer: the AppHost gives both
+    /// <c>QueueLab:Ordering:Partitions</c>). Each partition has its own fenced lock; the sequencers share them evenly.</summary>
+    [Range(1, OrderingKeys.MaxPartitions)]
+    public int Partitions { get; set; } = 1;
+
     /// <summary>Expiry of the leader lock; a dead leader is replaced after at most this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan LockTtl { get; set; } = TimeSpan.FromSeconds(1);

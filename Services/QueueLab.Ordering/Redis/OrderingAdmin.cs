@@ -21,6 +21,54 @@ public static class OrderingAdmin
         return new OrderingBacklog((long)result[0], (long)result[1], (long)result[2], (long)result[3], (long)result[4]);
     }
 
+    /// <summary>The backlog of every partition, added up (each partition's read is one atomic script).</summary>
+    public static async Task<OrderingBacklog> BacklogAsync(IDatabase db, IReadOnlyList<OrderingKeys> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 1)
+        {
+            return await BacklogAsync(db, partitions[0]).ConfigureAwait(false);
+        }
+
+        var all = await Task.WhenAll(partitions.Select(k => BacklogAsync(db, k))).ConfigureAwait(false);
+        return new OrderingBacklog(all.Sum(b => b.Input), all.Sum(b => b.InFlight), all.Sum(b => b.Results), all.Sum(b => b.ReorderBuffer),
+            all.Sum(b => b.Quarantine));
+    }
+
+    /// <summary>
+    /// Clears every partition: refused, with every partition's backlog added up, while any partition has a message on
+    /// its way; otherwise each partition is cleared in its own atomic step (which refuses on its own if a message arrived
+    /// meanwhile: then the result says so and the partitions already cleared stay cleared).
+    /// </summary>
+    public static async Task<ClearResult> ClearAsync(IDatabase db, IReadOnlyList<OrderingKeys> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 1)
+        {
+            return await ClearAsync(db, partitions[0]).ConfigureAwait(false);
+        }
+
+        var backlog = await BacklogAsync(db, partitions).ConfigureAwait(false);
+        if (backlog.OutputLag > 0)
+        {
+            return new ClearResult(false, 0, backlog.Input, backlog.InFlight, backlog.ReorderBuffer, backlog.Quarantine, backlog.Results);
+        }
+
+        long deleted = 0;
+        foreach (var keys in partitions)
+        {
+            var result = await ClearAsync(db, keys).ConfigureAwait(false);
+            if (!result.Cleared)
+            {
+                return result;
+            }
+
+            deleted += result.Deleted;
+        }
+
+        return new ClearResult(true, deleted, 0, 0, 0, 0, 0);
+    }
+
     public static async Task<ClearResult> ClearAsync(IDatabase db, OrderingKeys keys)
     {
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(AdminScripts.Clear,

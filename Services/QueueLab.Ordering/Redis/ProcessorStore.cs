@@ -31,32 +31,38 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
 
     /// <summary>
     /// Parses each taken message (the one decision on its validity) and claims the seqs the parser found, in one
-    /// script call for the whole batch, in the order they were taken.
+    /// script call for the whole batch, in the order they were taken. A seq of another partition is not claimed
+    /// (<see cref="SeqClaim.WrongPartition"/>).
     /// </summary>
     public async Task<IReadOnlyList<TakenMessage>> PrepareAsync(IReadOnlyList<byte[]> raws, ParserLimits limits)
     {
         var parsed = new ParsedMessage[raws.Count];
         var fingerprints = new string[raws.Count];
-        var args = new List<RedisValue>(raws.Count * 2);
+        var args = new List<RedisValue>(1 + (raws.Count * 2)) { keys.FirstSeq };
         for (var i = 0; i < raws.Count; i++)
         {
             parsed[i] = MessageParser.Parse(raws[i], limits);
             fingerprints[i] = MessageFingerprint.Of(raws[i]);
-            if (parsed[i].Seq is long seq)
+            if (parsed[i].Seq is long seq && keys.Owns(seq))
             {
                 args.Add(seq);
                 args.Add(fingerprints[i]);
             }
         }
 
-        var claims = args.Count == 0
+        var claims = args.Count == 1
             ? []
             : (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Claim, [keys.Claims, keys.NextSeq], [.. args]).ConfigureAwait(false))!;
         var taken = new TakenMessage[raws.Count];
         var next = 0;
         for (var i = 0; i < raws.Count; i++)
         {
-            var claim = parsed[i].Seq is null ? SeqClaim.None : (SeqClaim)(long)claims[next++];
+            var claim = parsed[i].Seq switch
+            {
+                null => SeqClaim.None,
+                long seq when !keys.Owns(seq) => SeqClaim.WrongPartition,
+                _ => (SeqClaim)(long)claims[next++],
+            };
             taken[i] = new TakenMessage(raws[i], fingerprints[i], parsed[i], claim);
         }
 

@@ -6,6 +6,10 @@ public enum SeqClaim
     /// <summary>The parser found no valid seq: nothing was claimed.</summary>
     None = -1,
 
+    /// <summary>The seq belongs to another partition (seq mod P): the message was pushed to the wrong partition's input,
+    /// and nothing was claimed.</summary>
+    WrongPartition = -2,
+
     /// <summary>Another message owns this seq (it claimed it first, or the seq was already passed).</summary>
     Duplicate = 0,
 

@@ -30,6 +30,10 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
         await database.SortedSetRemoveRangeByScoreAsync(keys.Sequencers, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop).ConfigureAwait(false);
     }
 
+    /// <summary>How many sequencers say they are up and ready to lead at <paramref name="now"/>.</summary>
+    public Task<long> ReadyAsync(DateTimeOffset now) =>
+        database.SortedSetLengthAsync(keys.Sequencers, now.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.Start);
+
     public Task WithdrawAsync(string token) => database.SortedSetRemoveAsync(keys.Sequencers, token);
 
     /// <summary>Where the messages pushed and not yet passed are (<see cref="OrderingAdmin.BacklogAsync"/>).</summary>
@@ -42,7 +46,7 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
             [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output,
                 keys.Claims, keys.Records, keys.Skipped, keys.TrimmedTo, keys.DeadLetter, keys.OutputTrimmedTo],
             [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-                retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength])
+                retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength, keys.Step, keys.FirstSeq])
             .ConfigureAwait(false))!;
 
         var status = (SequenceStatus)(long)result[0];

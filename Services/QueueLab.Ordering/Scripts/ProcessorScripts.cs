@@ -11,8 +11,8 @@ namespace QueueLab.Ordering.Scripts;
 /// result path and the skip path both check and set that suffix in the same script that writes the stream, so a seq
 /// is never both skipped and given a result.
 /// </para>
-/// The keys of other processors are named from prefixes inside <see cref="Reap"/>, so these scripts assume one Redis
-/// server (not a cluster).
+/// The keys of other processors are named from prefixes inside <see cref="Reap"/>; they carry the partition's hash tag
+/// (with partitions), so on a Redis Cluster they are on the same shard as the keys the script is given.
 /// </summary>
 public static class ProcessorScripts
 {
@@ -40,16 +40,17 @@ public static class ProcessorScripts
         """;
 
     /// <summary>
-    /// KEYS: claims, next-seq. ARGV: pairs of seq, fingerprint (the parser's). Claims each seq for its message, in
+    /// KEYS: claims, next-seq. ARGV: the partition's first seq (the next seq while next-seq is absent), then pairs of
+    /// seq, fingerprint (the parser's). Claims each seq for its message, in
     /// order. Returns per pair: 1 the seq is this message's and undecided (first claim, or the same message again after
     /// a reclaim, or a record still pending); 0 it is not (a different message claimed it, or the seq was already
     /// passed and its claim trimmed); 2 the same message's seq already has its outcome (an identical copy of a
     /// message that was processed or skipped).
     /// </summary>
     public const string Claim = """
-        local nextSeq = tonumber(redis.call('GET', KEYS[2]) or '1')
+        local nextSeq = tonumber(redis.call('GET', KEYS[2]) or ARGV[1])
         local out = {}
-        for i = 1, #ARGV, 2 do
+        for i = 2, #ARGV, 2 do
           local seq, fp = ARGV[i], ARGV[i + 1]
           local current = redis.call('HGET', KEYS[1], seq)
           local r

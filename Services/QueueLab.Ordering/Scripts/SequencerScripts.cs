@@ -39,7 +39,8 @@ public static class SequencerScripts
     /// trimmed-to, dead-letter list, output-trimmed-to.
     /// ARGV: token, epoch, how many stream entries to read, how many seqs to pass at most, now (ISO-8601), how many
     /// passed seqs to keep in claims / records / skipped, the most output entries to keep (0: all), the most
-    /// dead-letter entries to keep (0: all).
+    /// dead-letter entries to keep (0: all), the partition's step between seqs (P; 1 unpartitioned), its first seq (the
+    /// next seq while next-seq is absent).
     /// <para>
     /// Refuses (-1) unless the caller holds the lock and (-2) unless its epoch is the current one. Then reads the
     /// stream after the cursor (dropping results whose seq was already passed or is already buffered or read: the first
@@ -50,7 +51,7 @@ public static class SequencerScripts
     /// </para>
     /// <para>
     /// Retention, in the same call and in proportion to the seqs it passes (so it keeps pace and never blocks Redis
-    /// for long): the claims, records and skips of seqs more than ARGV[6] behind the next seq are deleted (the
+    /// for long): the claims, records and skips of the partition's seqs more than ARGV[6] of its seqs behind the next seq are deleted (the
     /// trimmed-to key says how far), and the output and dead-letter lists are cut from their heads to their limits
     /// (output-trimmed-to keeps the oldest seq the output still holds: output entries are the sequencer's own JSON, whose
     /// first field is <c>seq</c>).
@@ -66,7 +67,8 @@ public static class SequencerScripts
         local readCount = tonumber(ARGV[3])
         local maxPass = tonumber(ARGV[4])
         local cursor = redis.call('GET', KEYS[4]) or '0-0'
-        local nextSeq = tonumber(redis.call('GET', KEYS[5]) or '1')
+        local step, first = tonumber(ARGV[9]), tonumber(ARGV[10])
+        local nextSeq = tonumber(redis.call('GET', KEYS[5]) or ARGV[10])
         local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
         local waiting = redis.call('HLEN', KEYS[6]) > 0
         local read, buffered, dropped = 0, 0, 0
@@ -120,7 +122,7 @@ public static class SequencerScripts
           else
             skipped = skipped + 1
           end
-          nextSeq = nextSeq + 1
+          nextSeq = nextSeq + step
         end
         for i = 1, #out, 500 do
           redis.call('RPUSH', KEYS[7], unpack(out, i, math.min(i + 499, #out)))
@@ -144,11 +146,11 @@ public static class SequencerScripts
           redis.call('XTRIM', KEYS[3], 'MINID', last)
         end
         local keep = tonumber(ARGV[6])
-        local trimFrom = tonumber(redis.call('GET', KEYS[11]) or '1')
-        local trimTo = math.min(nextSeq - keep, trimFrom + 2 * (emitted + skipped) + 100)
+        local trimFrom = tonumber(redis.call('GET', KEYS[11]) or ARGV[10])
+        local trimTo = math.min(nextSeq - keep * step, trimFrom + (2 * (emitted + skipped) + 100) * step)
         if trimTo > trimFrom then
           local fields = {}
-          for s = trimFrom, trimTo - 1 do fields[#fields + 1] = string.format('%d', s) end
+          for s = trimFrom, trimTo - 1, step do fields[#fields + 1] = string.format('%d', s) end
           for i = 1, #fields, 1000 do
             local j = math.min(i + 999, #fields)
             redis.call('HDEL', KEYS[8], unpack(fields, i, j))

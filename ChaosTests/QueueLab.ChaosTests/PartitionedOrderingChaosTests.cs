@@ -1,0 +1,96 @@
+using QueueLab.Ordering;
+using QueueLab.Testing;
+using Shouldly;
+
+namespace QueueLab.ChaosTests;
+
+/// <summary>
+/// Partitioned pipeline B (3 partitions, seq k in partition k mod 3) under faults: 600 messages at 100/s, the fault once
+/// 30% of the output is out, then the exact global order (read by the documented rule over the three outputs) and a
+/// bounded stall. Two sequencers share the three partitions' locks; each processor serves every partition.
+/// </summary>
+[Collection(PartitionedOrderingChaosCollection.Name)]
+public sealed class PartitionedOrderingChaosTests(PartitionedOrderingChaosFixture lab) : IAsyncLifetime
+{
+    public ValueTask InitializeAsync() => new(lab.RestoreAsync());
+
+    public ValueTask DisposeAsync() => new(lab.RestoreAsync());
+
+    [Fact]
+    public async Task The_two_sequencers_share_the_three_partitions()
+    {
+        // Each leads at least one partition within a few announcement periods (a sequencer above its share hands one over).
+        var leaders = await Poll.ForAsync(LeadersAsync, l => l.All(p => p is not null) && l.Distinct().Count() == OrderingChaosFixture.Sequencers,
+            TimeSpan.FromSeconds(30), "both sequencers lead a partition", cancellationToken: TestContext.Current.CancellationToken);
+        leaders.GroupBy(l => l).Select(g => g.Count()).Order().ShouldBe([1, 2]);
+    }
+
+    [Fact]
+    public async Task Kill_9_of_a_partition_leader_mid_burst_fails_over_that_partition()
+    {
+        var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of partition 1's leader", async _ =>
+        {
+            var instance = await lab.Client.LeaderAsync(partition: 1);
+            instance.ShouldNotBeNull("a sequencer leads partition 1");
+            var replica = lab.Faults.Resources.ReplicaOf(ResourceNames.Sequencer, instance)?.InstanceId
+                ?? throw new ShouldAssertException($"partition 1's lock names {instance}, none of the sequencer replicas");
+            return (await lab.Faults.Processes.KillAsync(replica)).ToString();
+        });
+
+        OrderingChaosTests.AssertExact(result);
+        ChaosLog.Write($"partitioned, kill -9 of a partition leader: longest stall {result.LongestStall.TotalMilliseconds:0} ms (target 1,500 ms: "
+            + (result.LongestStall < TimeSpan.FromSeconds(1.5) ? "met" : "missed") + ")");
+        result.LongestStall.ShouldBeLessThan(4 * OrderingChaosFixture.LockTtl, "the other sequencer takes the partition over within a few lock TTLs");
+    }
+
+    [Fact]
+    public async Task Kill_9_of_a_processor_mid_burst()
+    {
+        var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of a processor", _ => FaultSchedule.Ordering["kill-processor"](lab));
+
+        OrderingChaosTests.AssertExact(result);
+        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5), "each partition's reaper returns the dead processor's messages");
+    }
+
+    [Fact]
+    public async Task Every_Redis_client_connection_dropped()
+    {
+        var result = await OrderedChaos.RunAsync(lab, "partitioned: Redis client connections dropped", _ => FaultSchedule.Ordering["drop-redis-connections"](lab));
+
+        OrderingChaosTests.AssertExact(result);
+        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_message_pushed_to_another_partitions_input_is_dead_lettered_with_the_input_it_belongs_to()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = lab.Client;
+        var before = await client.DeadLetterCountAsync();
+        // Far beyond the next seq, so that the right partition would not have passed it either; its partition is 1, pushed to 0.
+        var seq = await client.NextSeqAsync() + (1000 * lab.Partitions);
+        seq += (1 - OrderingKeys.PartitionOf(seq, lab.Partitions) + lab.Partitions) % lab.Partitions;
+        OrderingKeys.PartitionOf(seq, lab.Partitions).ShouldBe(1);
+        await client.Db.ListRightPushAsync(client.Partitions[0].Input, $$"""{"seq":{{seq}},"payload":"misrouted"}""");
+
+        var entry = (await Poll.ForAsync(async () => await client.DeadLettersAsync(before), d => d.Any(e => e.Seq == seq), TimeSpan.FromSeconds(30),
+            "the misrouted message is dead-lettered", cancellationToken: ct)).Single(e => e.Seq == seq);
+
+        entry.Reason.ShouldBe(Ordering.Contracts.DeadLetterReasons.WrongPartition);
+        entry.Skipped.ShouldBeFalse("it is not partition 0's seq to skip");
+        entry.Detail.ShouldContain(client.Partitions[1].Input.ToString());
+        (await client.Db.HashExistsAsync(client.Partitions[1].Claims, seq)).ShouldBeFalse("nothing claimed it in its own partition");
+        (await client.BacklogAsync()).OutputLag.ShouldBe(0, "nothing is left on its way");
+    }
+
+    private async Task<string?[]> LeadersAsync()
+    {
+        var leaders = new string?[lab.Partitions];
+        for (var p = 0; p < leaders.Length; p++)
+        {
+            leaders[p] = await lab.Client.LeaderAsync(p);
+        }
+
+        return leaders;
+    }
+}
