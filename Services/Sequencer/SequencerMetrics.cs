@@ -36,8 +36,9 @@ public sealed class SequencerMetrics
         _callDuration = meter.CreateHistogram<double>("queuelab.sequencer.call.duration", "s", "Duration of one sequence script call.");
         meter.CreateObservableGauge("queuelab.sequencer.gap.duration", () => _gapSeconds.Select(g => Measure(g.Value, g.Key)), "s",
             "How long the next seq has been missing while later ones wait (per partition this sequencer leads).");
-        meter.CreateObservableGauge("queuelab.sequencer.leader", () => Volatile.Read(ref _leader), "{partition}",
-            "How many partitions this sequencer leads (unpartitioned: 1 while it is the leader).");
+        meter.CreateObservableGauge("queuelab.sequencer.leader",
+            () => _tagged ? _gapSeconds.Keys.Select(p => Measure(1, p)) : [new Measurement<int>(Volatile.Read(ref _leader))], "{leader}",
+            "1 while this sequencer leads (partitioned: one series per partition it leads, tagged with the partition).");
 
         // The pipeline's backlog, as the leader reads it from Redis (only the leader reports it: one series per lab, or per
         // partition).

@@ -125,28 +125,22 @@ public sealed class OrderingProbe : IAsyncDisposable
     public Task<long> NextSeqAsync() => GlobalOutputReader.WatermarkAsync(Db, Partitions);
 
     /// <summary>How many entries the output holds (every partition's, added up).</summary>
-    public async Task<long> OutputLengthAsync()
+    public Task<long> OutputLengthAsync() => SumAsync(k => Db.ListLengthAsync(k.Output));
+
+    /// <summary>A count over every partition's keys, added up.</summary>
+    private async Task<long> SumAsync(Func<OrderingKeys, Task<long>> count)
     {
-        long length = 0;
+        long sum = 0;
         foreach (var keys in Partitions)
         {
-            length += await Db.ListLengthAsync(keys.Output).ConfigureAwait(false);
+            sum += await count(keys).ConfigureAwait(false);
         }
 
-        return length;
+        return sum;
     }
 
     /// <summary>How many messages wait in the input (every partition's, added up).</summary>
-    public async Task<long> InputLengthAsync()
-    {
-        long length = 0;
-        foreach (var keys in Partitions)
-        {
-            length += await Db.ListLengthAsync(keys.Input).ConfigureAwait(false);
-        }
-
-        return length;
-    }
+    public Task<long> InputLengthAsync() => SumAsync(k => Db.ListLengthAsync(k.Input));
 
     /// <summary>A reader of the output in global order, after seq <paramref name="lastSeq"/> (<see cref="GlobalOutputReader"/>;
     /// unpartitioned, <paramref name="indexHint"/> is where the next entry is expected in the output).</summary>
@@ -235,16 +229,7 @@ public sealed class OrderingProbe : IAsyncDisposable
     }
 
     /// <summary>How many dead-letter entries there are (every partition's).</summary>
-    public async Task<long> DeadLetterCountAsync()
-    {
-        long count = 0;
-        foreach (var keys in Partitions)
-        {
-            count += await Db.ListLengthAsync(keys.DeadLetter).ConfigureAwait(false);
-        }
-
-        return count;
-    }
+    public Task<long> DeadLetterCountAsync() => SumAsync(k => Db.ListLengthAsync(k.DeadLetter));
 
     /// <summary>The instance id of the sequencer that holds the lock (its token is <c>{instance}:{random}</c>), or null.</summary>
     public async Task<string?> LeaderAsync(int partition = 0)
