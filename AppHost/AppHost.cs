@@ -10,7 +10,8 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
 // deployment manifest (`--publisher manifest --output-path <file>`) always lists the servers as containers.
 var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory, builder.ExecutionContext.IsPublishMode);
 var setup = LabSetup.Read(builder.Configuration);
-var servers = builder.AddLabServers(settings);
+settings.CheckAgainst(setup);
+var servers = builder.AddLabServers(settings, setup);
 builder.AddLabSummary(settings);
 builder.AddTelemetryExportSetting();
 builder.AddLabFile(settings, setup);

@@ -21,8 +21,13 @@ public static class LabServerBuilderExtensions
     /// Adds RabbitMQ (<c>messaging</c>), Redis (<c>cache</c>), PostgreSQL (<c>postgres</c> with the database
     /// <c>queuelab</c>) and etcd (<c>etcd</c>): as containers or as local processes, as the settings decided.
     /// </summary>
-    public static LabServers AddLabServers(this IDistributedApplicationBuilder builder, LabSettings settings)
+    /// <remarks>With <c>QueueLab:Redis:Cluster=true</c>, <c>cache</c> is a local Redis Cluster of three primaries
+    /// (<see cref="LocalRedisClusterExtensions.AddLocalRedisCluster"/>), its slots shared out for pipeline B's partitions;
+    /// no fault proxy can stand in front of it (a cluster's redirects name the nodes themselves).</remarks>
+    public static LabServers AddLabServers(this IDistributedApplicationBuilder builder, LabSettings settings, QueueLab.Lab.Setup.LabSetup setup)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(setup);
         LabCredentials.AddTo(builder.Configuration, settings.StateDirectory);
         var messagingUser = builder.AddParameter(LabCredentials.MessagingUser);
         var messagingPassword = builder.AddParameter(LabCredentials.MessagingPassword, secret: true);
@@ -56,13 +61,27 @@ public static class LabServerBuilderExtensions
         var binaries = ServerBinaries.Locate(builder.Configuration);
         var localMessaging = builder.AddLocalRabbitMQ(ResourceNames.Messaging, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword)
             .WithServerKind(ServerKind.RabbitMQ);
-        var localCache = builder.AddLocalRedis(ResourceNames.Cache, binaries, settings.StateDirectory, ports.Redis, cachePassword).WithServerKind(ServerKind.Redis);
+        IResourceBuilder<IResourceWithConnectionString> localCache;
+        LocalServerResource[] proxied;
+        if (settings.RedisCluster)
+        {
+            localCache = AsConnectionString(builder.AddLocalRedisCluster(ResourceNames.Cache, binaries, settings.StateDirectory, settings.RandomPorts,
+                ports.Redis, cachePassword, setup.Ordering.Partitions));
+            proxied = [];
+        }
+        else
+        {
+            var single = builder.AddLocalRedis(ResourceNames.Cache, binaries, settings.StateDirectory, ports.Redis, cachePassword).WithServerKind(ServerKind.Redis);
+            localCache = AsConnectionString(single);
+            proxied = [single.Resource];
+        }
+
         var localPostgres = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, settings.StateDirectory, ports.Postgres, postgresPassword)
             .WithServerKind(ServerKind.Postgres);
         var localDatabase = localPostgres.AddDatabase(ResourceNames.Database);
         var localEtcd = builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports, etcdPassword).WithServerKind(ServerKind.Etcd);
-        builder.AddFaultProxies(settings, [localMessaging.Resource, localCache.Resource, localPostgres.Resource, localEtcd.Resource]);
-        return new LabServers(AsConnectionString(localMessaging), AsConnectionString(localCache), AsConnectionString(localPostgres),
+        builder.AddFaultProxies(settings, [localMessaging.Resource, .. proxied, localPostgres.Resource, localEtcd.Resource]);
+        return new LabServers(AsConnectionString(localMessaging), localCache, AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), AsConnectionString(localEtcd));
     }
 

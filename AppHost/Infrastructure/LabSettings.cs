@@ -10,6 +10,43 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
 {
     public const string Section = "QueueLab";
 
+    /// <summary><c>QueueLab:Redis:Cluster=true</c>: Redis runs as a local Redis Cluster of three primaries instead of one server.</summary>
+    public bool RedisCluster { get; init; }
+
+    /// <summary>
+    /// The rules between these settings and what the lab runs, each failure saying what to change: a Redis Cluster is local
+    /// processes, carries pipeline B alone, and in partitions.
+    /// </summary>
+    public void CheckAgainst(QueueLab.Lab.Setup.LabSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        if (!RedisCluster)
+        {
+            return;
+        }
+
+        if (Mode != InfrastructureMode.Local)
+        {
+            throw new InvalidOperationException(
+                "QueueLab:Redis:Cluster=true starts a local Redis Cluster from the redis-server binary; it needs the servers as local processes: "
+                + "set QueueLab:Infrastructure=local (or leave it at auto on a machine where no container runtime answers).");
+        }
+
+        if (setup.Pipelines.Rabbit)
+        {
+            throw new InvalidOperationException(
+                "QueueLab:Redis:Cluster=true carries pipeline B only: pipeline A's scripts take the keys of many messages in one call, which a "
+                + "cluster spreads over its shards. Run the cluster with QueueLab:Pipelines=ordering.");
+        }
+
+        if (setup.Ordering.Partitions < 2)
+        {
+            throw new InvalidOperationException(
+                "QueueLab:Redis:Cluster=true needs pipeline B in partitions, whose keys carry a hash tag per partition (one partition's keys are "
+                + "the untagged keys of a single Redis, which a cluster spreads over its shards): set QueueLab:Ordering:Partitions=3 or more.");
+        }
+    }
+
     /// <param name="publishing">The AppHost publishes a deployment manifest (<c>--publisher manifest</c>) instead of
     /// running: the servers must be containers (a deployment has no local <c>redis-server</c>), and no container runtime
     /// is needed to write the manifest.</param>
@@ -57,7 +94,11 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
                 ? Path.Combine(Path.GetTempPath(), $"queuelab-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32])
                 : Path.GetFullPath(Path.Combine(appHostDirectory, "..", ".queuelab"));
 
-        return new LabSettings(mode, stateDirectory, random, ports);
+        var cluster = section["Redis:Cluster"] is not { } clusterText ? false
+            : bool.TryParse(clusterText, out var clusterValue) ? clusterValue
+            : throw new InvalidOperationException($"QueueLab:Redis:Cluster is '{clusterText}'; use true or false.");
+
+        return new LabSettings(mode, stateDirectory, random, ports) { RedisCluster = cluster };
     }
 
     /// <summary>

@@ -25,6 +25,12 @@ public class OrderingChaosFixture : LabFixture
     /// <summary>Pipeline B's partitions in this lab (1: unpartitioned).</summary>
     public virtual int Partitions => 1;
 
+    /// <summary>Whether Redis is a local Redis Cluster of three primaries (<c>cache-0..2</c>; no fault proxy in front).</summary>
+    public virtual bool RedisCluster => false;
+
+    /// <summary>The Redis processes of the lab: the one server, or the cluster's primaries.</summary>
+    public IReadOnlyList<string> RedisNodes => RedisCluster ? [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-{i}")] : [ResourceNames.Cache];
+
     protected override IEnumerable<string> Arguments =>
     [
         "QueueLab:Pipelines=ordering",
@@ -33,7 +39,7 @@ public class OrderingChaosFixture : LabFixture
         "QueueLab:Ordering:Processor:MaxInFlight=8",
         "QueueLab:Ordering:Processor:WorkTime=00:00:00.020",
         "QueueLab:Ordering:Processor:SystemOfRecord=postgres",
-        "QueueLab:Chaos:Proxies=cache",
+        .. RedisCluster ? ["QueueLab:Redis:Cluster=true"] : (string[])["QueueLab:Chaos:Proxies=cache"],
         .. QuietLogging,
     ];
 
@@ -56,7 +62,7 @@ public class OrderingChaosFixture : LabFixture
     public async Task RestoreAsync()
     {
         var startedAfter = DateTimeOffset.UtcNow;
-        var started = await Faults.Processes.StartStoppedAsync([ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache, ResourceNames.Postgres])
+        var started = await Faults.Processes.StartStoppedAsync([ResourceNames.Processor, ResourceNames.Sequencer, .. RedisNodes, ResourceNames.Postgres])
             .ConfigureAwait(false);
         foreach (var proxy in Faults.Proxies.All)
         {
@@ -107,4 +113,21 @@ public sealed class PartitionedOrderingChaosFixture : OrderingChaosFixture
 public sealed class PartitionedOrderingChaosCollection : ICollectionFixture<PartitionedOrderingChaosFixture>
 {
     public const string Name = "pipeline B chaos, partitioned";
+}
+
+/// <summary>
+/// Partitioned pipeline B (3 partitions) on a local Redis Cluster of three primaries (<c>QueueLab:Redis:Cluster=true</c>):
+/// the lab shares the slots out so each primary holds one partition's keys.
+/// </summary>
+public sealed class RedisClusterOrderingChaosFixture : OrderingChaosFixture
+{
+    public override int Partitions => 3;
+
+    public override bool RedisCluster => true;
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisClusterOrderingChaosCollection : ICollectionFixture<RedisClusterOrderingChaosFixture>
+{
+    public const string Name = "pipeline B chaos, Redis Cluster";
 }

@@ -24,7 +24,7 @@ public static class LocalServerBuilderExtensions
 
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
         this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
-        int port, IResourceBuilder<ParameterResource> password)
+        int port, IResourceBuilder<ParameterResource> password, IReadOnlyList<string>? extraConfig = null)
     {
         var dataDirectory = CreateDirectory(stateDirectory, name);
         var configFile = Path.Combine(dataDirectory, "redis.conf");
@@ -37,7 +37,8 @@ public static class LocalServerBuilderExtensions
             {
                 // The password goes in a file only its owner can read, not on a command line `ps` shows.
                 var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
-                await WriteOwnerOnlyAsync(configFile, string.Join('\n',
+                await WriteOwnerOnlyAsync(configFile, string.Join('\n', (string[])
+                [
                     $"port {port}",
                     $"bind {LocalServerResource.Host}",
                     "protected-mode yes",
@@ -49,7 +50,9 @@ public static class LocalServerBuilderExtensions
                     $"requirepass {secret}",
                     "enable-debug-command local",
                     "daemonize no",
-                    ""), ct).ConfigureAwait(false);
+                    .. extraConfig ?? [],
+                    "",
+                ]), ct).ConfigureAwait(false);
             })
             .WithProbe(ServerProbes.RedisAsync);
     }

@@ -98,3 +98,41 @@ public sealed class PartitionTests
         single.AtOrAboveShare.ShouldBeFalse("unpartitioned, a standby never waits before asking");
     }
 }
+
+/// <summary>Redis Cluster's slot rule and the lab's split of the slots over its primaries (pure logic).</summary>
+public sealed class ClusterSlotsTests
+{
+    [Fact]
+    public void The_slot_of_a_key_is_CRC16_of_its_hash_tag_modulo_16384()
+    {
+        ClusterSlots.Of("123456789").ShouldBe(12739, "the CRC16 check value of the Redis Cluster specification, 0x31C3");
+        ClusterSlots.Of("queuelab:ordering:{p1}:input").ShouldBe(ClusterSlots.Of("p1"));
+        ClusterSlots.Of("queuelab:ordering:{p1}:in-flight:x").ShouldBe(ClusterSlots.Of("queuelab:ordering:{p1}:claims"));
+        ClusterSlots.Of("a{}b").ShouldBe(ClusterSlots.Of("a{}b"), "an empty tag hashes the whole key");
+    }
+
+    [Fact]
+    public void The_slot_ranges_cover_every_slot_once_and_share_the_partitions_out_evenly()
+    {
+        Gen.Select(Gen.Int[1, OrderingKeys.MaxPartitions], Gen.Int[1, 6]).Sample((partitions, primaries) =>
+        {
+            var ranges = ClusterSlots.Ranges(partitions, primaries);
+            ranges.Count.ShouldBe(primaries);
+            ranges[0].First.ShouldBe(0);
+            ranges[^1].Last.ShouldBe(ClusterSlots.Count - 1);
+            for (var j = 1; j < ranges.Count; j++)
+            {
+                ranges[j].First.ShouldBe(ranges[j - 1].Last + 1);
+                ranges[j].Last.ShouldBeGreaterThanOrEqualTo(ranges[j].First);
+            }
+
+            var perPrimary = OrderingKeys.Partitioned("queuelab:ordering", partitions).Select(k => ClusterSlots.Of(k.Input.ToString()))
+                .GroupBy(slot => ranges.ToList().FindIndex(r => slot >= r.First && slot <= r.Last)).Select(g => g.Count()).ToList();
+            if (partitions >= primaries)
+            {
+                perPrimary.Count.ShouldBe(primaries, "every primary holds a partition");
+                (perPrimary.Max() - perPrimary.Min()).ShouldBeLessThanOrEqualTo(1);
+            }
+        });
+    }
+}
