@@ -35,6 +35,29 @@ public sealed class StartupFailureTests
         Flatten(error).ShouldContain("gives port 15432 to Redis and Postgres");
     }
 
+    [Theory]
+    [InlineData("QueueLab:Pipelines=ordering,rabbit", "QueueLab:Ordering:Partitions=3", "Run the cluster with QueueLab:Pipelines=ordering")]
+    [InlineData("QueueLab:Pipelines=ordering", "QueueLab:Ordering:Partitions=1", "set QueueLab:Ordering:Partitions=3 or more")]
+    public async Task A_Redis_Cluster_is_refused_for_what_it_cannot_carry(string pipelines, string partitions, string fix)
+    {
+        var error = await Should.ThrowAsync<Exception>(() => ModelBuild.BuildAsync(
+            ["QueueLab:Infrastructure=local", "QueueLab:Redis:Cluster=true", pipelines, partitions], Ct));
+        Flatten(error).ShouldContain(fix);
+    }
+
+    [Fact]
+    public async Task A_Redis_Cluster_is_three_primaries_under_the_cache_resource()
+    {
+        var names = await ModelBuild.InspectAsync(
+            ["QueueLab:Infrastructure=local", "QueueLab:Redis:Cluster=true", "QueueLab:Pipelines=ordering", "QueueLab:Ordering:Partitions=3"],
+            app => Task.FromResult(ModelBuild.Resources(app).Select(r => r.Name).ToList()), Ct);
+
+        names.ShouldContain("cache");
+        names.ShouldContain("cache-0");
+        names.ShouldContain("cache-1");
+        names.ShouldContain("cache-2");
+    }
+
     private static Task BuildAsync(params string[] args) => ModelBuild.BuildAsync(["QueueLab:Pipelines=none", .. args], Ct);
 
     private static string Flatten(Exception error) => ModelBuild.Messages(error);

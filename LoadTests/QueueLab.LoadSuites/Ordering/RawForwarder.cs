@@ -25,7 +25,8 @@ public static class RawForwarder
 
     public static async Task<ForwarderResult> RunAsync(string connectionString, int messages, CancellationToken cancellationToken)
     {
-        var prefix = $"queuelab:loadtest:raw:{Guid.NewGuid():N}";
+        // One hash tag for both lists: on a Redis Cluster they are on one shard (the forwarder deletes them together).
+        var prefix = $"queuelab:loadtest:raw:{{{Guid.NewGuid():N}}}";
         RedisKey input = prefix + ":input";
         RedisKey output = prefix + ":output";
         await using var producerRedis = await ConnectionMultiplexer.ConnectAsync(connectionString).ConfigureAwait(false);

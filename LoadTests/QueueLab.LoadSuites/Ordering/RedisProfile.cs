@@ -9,7 +9,8 @@ public sealed record RedisCommandCost(string Command, long Calls, long Microseco
 
 /// <summary>
 /// A profile of the Redis side of a run: the difference of <c>INFO commandstats</c> before and after, so the report
-/// says how many calls each message cost and how much of the run Redis (single-threaded) spent executing them.
+/// says how many calls each message cost and how much of the run Redis (single-threaded) spent executing them (on a
+/// Redis Cluster, every primary's added up: their busy time can exceed the run's length).
 /// </summary>
 public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
 {
@@ -19,9 +20,18 @@ public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
 
     public static async Task<IReadOnlyDictionary<string, (long Calls, long Usec)>> SnapshotAsync(IConnectionMultiplexer redis)
     {
-        var server = redis.GetServers().First();
-        var info = await server.InfoAsync("commandstats").ConfigureAwait(false);
+        // Every primary's figures added up (a Redis Cluster's shards each run their share).
         var stats = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        {
+            Add(stats, await server.InfoAsync("commandstats").ConfigureAwait(false));
+        }
+
+        return stats;
+    }
+
+    private static void Add(Dictionary<string, (long Calls, long Usec)> stats, IGrouping<string, KeyValuePair<string, string>>[] info)
+    {
         foreach (var (key, value) in info.SelectMany(g => g))
         {
             if (!key.StartsWith("cmdstat_", StringComparison.Ordinal))
@@ -43,19 +53,25 @@ public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
                 }
             }
 
-            stats[key["cmdstat_".Length..]] = (calls, usec);
+            var name = key["cmdstat_".Length..];
+            var (c, u) = stats.GetValueOrDefault(name);
+            stats[name] = (c + calls, u + usec);
         }
-
-        return stats;
     }
 
     /// <summary>Redis's <c>used_memory</c> (bytes the allocator holds for data and overhead), from <c>INFO memory</c>.</summary>
     public static async Task<long> UsedMemoryAsync(IConnectionMultiplexer redis)
     {
         ArgumentNullException.ThrowIfNull(redis);
-        var info = await redis.GetServers().First().InfoAsync("memory").ConfigureAwait(false);
-        var used = info.SelectMany(g => g).FirstOrDefault(p => p.Key == "used_memory").Value;
-        return long.Parse(used ?? throw new FormatException("INFO memory has no used_memory."), CultureInfo.InvariantCulture);
+        long total = 0;
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        {
+            var info = await server.InfoAsync("memory").ConfigureAwait(false);
+            var used = info.SelectMany(g => g).FirstOrDefault(p => p.Key == "used_memory").Value;
+            total += long.Parse(used ?? throw new FormatException("INFO memory has no used_memory."), CultureInfo.InvariantCulture);
+        }
+
+        return total;
     }
 
     public static RedisProfile Between(IReadOnlyDictionary<string, (long Calls, long Usec)> before, IReadOnlyDictionary<string, (long Calls, long Usec)> after) =>
