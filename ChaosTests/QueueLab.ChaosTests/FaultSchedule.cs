@@ -68,11 +68,15 @@ public static class FaultSchedule
             : $"proxy in front of {server}: +{delay.TotalMilliseconds:0} ms for 2 s, restored";
     }
 
-    /// <summary>The sequencer replica that holds the lock (its token names the instance).</summary>
-    public static async Task<string> SequencerLeaderAsync(OrderingChaosFixture lab)
+    /// <summary>kill -9 of the sequencer replica that leads <paramref name="partition"/> (partitioned labs).</summary>
+    public static async Task<string> KillPartitionLeaderAsync(OrderingChaosFixture lab, int partition) =>
+        (await lab.Faults.Processes.KillAsync(await SequencerLeaderAsync(lab, partition))).ToString();
+
+    /// <summary>The sequencer replica that holds the lock of <paramref name="partition"/> (its token names the instance).</summary>
+    public static async Task<string> SequencerLeaderAsync(OrderingChaosFixture lab, int partition = 0)
     {
-        var instance = await lab.Client.LeaderAsync();
-        instance.ShouldNotBeNull("a sequencer holds the lock");
+        var instance = await lab.Client.LeaderAsync(partition);
+        instance.ShouldNotBeNull($"a sequencer holds partition {partition}'s lock");
         return lab.Faults.Resources.ReplicaOf(ResourceNames.Sequencer, instance)?.InstanceId
             ?? throw new ShouldAssertException($"the lock names {instance}, none of {string.Join(", ", lab.Faults.Resources.Replicas(ResourceNames.Sequencer).Select(r => r.InstanceId))}");
     }

@@ -28,14 +28,7 @@ public sealed class PartitionedOrderingChaosTests(PartitionedOrderingChaosFixtur
     [Fact]
     public async Task Kill_9_of_a_partition_leader_mid_burst_fails_over_that_partition()
     {
-        var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of partition 1's leader", async _ =>
-        {
-            var instance = await lab.Client.LeaderAsync(partition: 1);
-            instance.ShouldNotBeNull("a sequencer leads partition 1");
-            var replica = lab.Faults.Resources.ReplicaOf(ResourceNames.Sequencer, instance)?.InstanceId
-                ?? throw new ShouldAssertException($"partition 1's lock names {instance}, none of the sequencer replicas");
-            return (await lab.Faults.Processes.KillAsync(replica)).ToString();
-        });
+        var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of partition 1's leader", _ => FaultSchedule.KillPartitionLeaderAsync(lab, 1));
 
         OrderingChaosTests.AssertExact(result);
         ChaosLog.Write($"partitioned, kill -9 of a partition leader: longest stall {result.LongestStall.TotalMilliseconds:0} ms (target 1,500 ms: "

@@ -21,14 +21,7 @@ public sealed class RedisClusterOrderingChaosTests(RedisClusterOrderingChaosFixt
     [Fact]
     public async Task Each_primary_holds_one_partition_and_a_partition_leader_killed_mid_burst_fails_over()
     {
-        var result = await OrderedChaos.RunAsync(lab, "Redis Cluster: kill -9 of partition 2's leader", async _ =>
-        {
-            var instance = await lab.Client.LeaderAsync(partition: 2);
-            instance.ShouldNotBeNull("a sequencer leads partition 2");
-            var replica = lab.Faults.Resources.ReplicaOf(ResourceNames.Sequencer, instance)?.InstanceId
-                ?? throw new ShouldAssertException($"partition 2's lock names {instance}, none of the sequencer replicas");
-            return (await lab.Faults.Processes.KillAsync(replica)).ToString();
-        });
+        var result = await OrderedChaos.RunAsync(lab, "Redis Cluster: kill -9 of partition 2's leader", _ => FaultSchedule.KillPartitionLeaderAsync(lab, 2));
 
         OrderingChaosTests.AssertExact(result);
         result.LongestStall.ShouldBeLessThan(4 * OrderingChaosFixture.LockTtl);
@@ -37,8 +30,7 @@ public sealed class RedisClusterOrderingChaosTests(RedisClusterOrderingChaosFixt
         var owners = new List<string>();
         foreach (var keys in lab.Client.Partitions)
         {
-            var slot = ClusterSlots.Of(keys.Output.ToString());
-            var owner = lab.Client.Redis.GetServers().Single(s => s.ClusterConfiguration?.GetBySlot(slot)?.EndPoint?.Equals(s.EndPoint) == true);
+            var (owner, slot) = PrimaryOf(keys);
             (await owner.ExecuteAsync("CLUSTER", "COUNTKEYSINSLOT", slot)).ToString().ShouldNotBe("0", $"partition {keys.Partition}'s keys are on {owner.EndPoint}");
             owners.Add(owner.EndPoint.ToString()!);
         }
@@ -57,10 +49,16 @@ public sealed class RedisClusterOrderingChaosTests(RedisClusterOrderingChaosFixt
         OrderingChaosTests.AssertExact(result);
     }
 
+    /// <summary>The primary that serves a partition's hash slot, and the slot.</summary>
+    private (IServer Server, int Slot) PrimaryOf(OrderingKeys keys)
+    {
+        var slot = ClusterSlots.Of(keys.Input.ToString());
+        return (lab.Client.Redis.GetServers().Single(s => s.ClusterConfiguration?.GetBySlot(slot)?.EndPoint?.Equals(s.EndPoint) == true), slot);
+    }
+
     private async Task<string> NodeOfPartitionAsync(int partition)
     {
-        var slot = ClusterSlots.Of(lab.Client.Partitions[partition].Input.ToString());
-        var owner = lab.Client.Redis.GetServers().Single(s => s.ClusterConfiguration?.GetBySlot(slot)?.EndPoint?.Equals(s.EndPoint) == true);
+        var (owner, _) = PrimaryOf(lab.Client.Partitions[partition]);
         var port = ((System.Net.IPEndPoint)owner.EndPoint).Port;
         foreach (var name in lab.RedisNodes)
         {
