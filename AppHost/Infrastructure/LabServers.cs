@@ -66,7 +66,7 @@ public static class LabServerBuilderExtensions
         if (settings.RedisCluster)
         {
             localCache = AsConnectionString(builder.AddLocalRedisCluster(ResourceNames.Cache, binaries, settings.StateDirectory, settings.RandomPorts,
-                ports.Redis, cachePassword, setup.Ordering.Partitions));
+                ports.Redis, cachePassword, setup.Ordering.Partitions).WithServerKind(ServerKind.Redis));
             proxied = [];
         }
         else

@@ -56,6 +56,17 @@ public sealed class RedisClusterOrderingChaosTests(RedisClusterOrderingChaosFixt
         return (lab.Client.Redis.GetServers().Single(s => s.ClusterConfiguration?.GetBySlot(slot)?.EndPoint?.Equals(s.EndPoint) == true), slot);
     }
 
+    [Fact]
+    public async Task Every_client_connection_dropped_on_every_primary()
+    {
+        var result = await OrderedChaos.RunAsync(lab, "Redis Cluster: client connections dropped on every primary",
+            _ => FaultSchedule.Ordering["drop-redis-connections"](lab));
+
+        OrderingChaosTests.AssertExact(result);
+        result.Faults.ShouldHaveSingleItem().Fault.ShouldNotContain(" 0 client connections", Case.Sensitive, "the processors' and sequencers' connections to the three primaries were closed");
+        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+    }
+
     private async Task<string> NodeOfPartitionAsync(int partition)
     {
         var (owner, _) = PrimaryOf(lab.Client.Partitions[partition]);

@@ -15,15 +15,18 @@ public static class RedisAdmin
         return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
     }
 
-    /// <summary><c>CLIENT KILL TYPE normal</c> and <c>pubsub</c> (all but this connection); returns how many were closed.</summary>
+    /// <summary><c>CLIENT KILL TYPE normal</c> and <c>pubsub</c> (all but this connection), on every node of the
+    /// connection string (a Redis Cluster's primaries each); returns how many were closed.</summary>
     public static async Task<long> DropClientsAsync(string connectionString)
     {
         await using var redis = await ConnectAsync(connectionString).ConfigureAwait(false);
-        var db = redis.GetDatabase();
         long dropped = 0;
-        foreach (var type in new[] { "normal", "pubsub" })
+        foreach (var server in redis.GetServers())
         {
-            dropped += (long)await db.ExecuteAsync("CLIENT", "KILL", "TYPE", type, "SKIPME", "yes").ConfigureAwait(false);
+            foreach (var type in new[] { "normal", "pubsub" })
+            {
+                dropped += (long)await server.ExecuteAsync("CLIENT", "KILL", "TYPE", type, "SKIPME", "yes").ConfigureAwait(false);
+            }
         }
 
         return dropped;
@@ -33,6 +36,8 @@ public static class RedisAdmin
     public static async Task PauseAsync(string connectionString, TimeSpan duration)
     {
         await using var redis = await ConnectAsync(connectionString).ConfigureAwait(false);
-        await redis.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), "ALL").ConfigureAwait(false);
+        // Every node at once: a Redis Cluster pauses as a whole.
+        await Task.WhenAll(redis.GetServers().Select(server =>
+            server.ExecuteAsync("CLIENT", "PAUSE", ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), "ALL"))).ConfigureAwait(false);
     }
 }
