@@ -23,12 +23,16 @@ public sealed class GlobalOutputReader : IOutputReader
     private readonly OutputReader[] _readers;
     private readonly Queue<(long Seq, RedisValue Entry)>[] _pending;
 
+    // The seq of the newest entry queued per partition (a Queue has no O(1) last element; the watcher reads every 2 ms).
+    private readonly long[] _newest;
+
     private GlobalOutputReader(IDatabase db, IReadOnlyList<OrderingKeys> partitions, OutputReader[] readers)
     {
         _db = db;
         _partitions = partitions;
         _readers = readers;
         _pending = [.. partitions.Select(_ => new Queue<(long, RedisValue)>())];
+        _newest = new long[partitions.Count];
     }
 
     /// <summary>
@@ -79,12 +83,14 @@ public sealed class GlobalOutputReader : IOutputReader
         for (var p = 0; p < _readers.Length; p++)
         {
             // Enough of each partition to pass everything below the watermark.
-            while (_pending[p].Count == 0 || _pending[p].Last().Seq < watermark)
+            while (_pending[p].Count == 0 || _newest[p] < watermark)
             {
                 var entries = await _readers[p].ReadAsync(count).ConfigureAwait(false);
                 foreach (var entry in entries)
                 {
-                    _pending[p].Enqueue((OrderingJson.SeqOf(entry) ?? 0, entry));
+                    var seq = OrderingJson.SeqOf(entry) ?? 0;
+                    _pending[p].Enqueue((seq, entry));
+                    _newest[p] = seq;
                 }
 
                 if (entries.Length < count)
