@@ -216,7 +216,8 @@ public sealed class OrderingProbe : IAsyncDisposable
 
     /// <summary>The dead-letter entries from index <paramref name="start"/> on.</summary>
     /// <remarks>Partitioned: every partition's entries, partition after partition, and <paramref name="start"/> counts in
-    /// that concatenation.</remarks>
+    /// that concatenation, so an index taken earlier does not mark "new since then" (an entry may have joined an earlier
+    /// partition's list): look new entries up by seq instead.</remarks>
     public async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(long start = 0)
     {
         var all = new List<DeadLetter>();
