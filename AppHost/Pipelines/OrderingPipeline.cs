@@ -14,8 +14,8 @@ public static class OrderingPipeline
     /// sequencers (leader + hot standby, <c>QueueLab:Ordering:Sequencers</c>, 2 by default) on Redis. Every key
     /// under <c>QueueLab:Ordering:Processor</c> / <c>:Sequencer</c> (for example <c>Processor:MaxInFlight=8</c>,
     /// <c>Processor:WorkTime=00:00:00.5</c>) reaches the services as their <c>Ordering:Processor:*</c> /
-    /// <c>Ordering:Sequencer:*</c> settings. <c>QueueLab:Ordering:Partitions</c> reaches both as their <c>Partitions</c>, so
-    /// they always agree.
+    /// <c>Ordering:Sequencer:*</c> settings. <c>QueueLab:Ordering:Partitions</c> and <c>QueueLab:Ordering:Mode</c> reach both as
+    /// their <c>Partitions</c> and <c>Mode</c>, so they always agree.
     /// </summary>
     public static IDistributedApplicationBuilder AddOrderingPipeline(this IDistributedApplicationBuilder builder, LabServers servers, OrderingSetup setup)
     {
@@ -26,6 +26,7 @@ public static class OrderingPipeline
             .WithReference(servers.Cache).WaitFor(servers.Cache)
             .WithPrefixedSettings(section.GetSection("Processor"), "Ordering__Processor__")
             .WithEnvironment("Ordering__Processor__Partitions", setup.Partitions.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Ordering__Processor__Mode", setup.Mode.ToString())
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 
@@ -39,6 +40,7 @@ public static class OrderingPipeline
             .WithReference(servers.Cache).WaitFor(servers.Cache)
             .WithPrefixedSettings(section.GetSection("Sequencer"), "Ordering__Sequencer__")
             .WithEnvironment("Ordering__Sequencer__Partitions", setup.Partitions.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Ordering__Sequencer__Mode", setup.Mode.ToString())
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 

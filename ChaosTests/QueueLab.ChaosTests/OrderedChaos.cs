@@ -1,7 +1,9 @@
 using QueueLab.LoadRunner;
 using QueueLab.LoadSuites.Cli;
 using QueueLab.LoadSuites.Ordering;
+using QueueLab.Ordering;
 using QueueLab.Ordering.Contracts;
+using QueueLab.Ordering.Redis;
 using QueueLab.Testing;
 using QueueLab.Verification;
 
@@ -9,14 +11,14 @@ namespace QueueLab.ChaosTests;
 
 /// <summary>What a pipeline B chaos run found: the invariants over its output, and how the output recovered from each fault.</summary>
 public sealed record OrderedChaosResult(
-    VerificationReport<long> Invariants, IReadOnlyList<(string Fault, DateTimeOffset At, RecoveryStats Recovery)> Faults, RunResult Run)
+    VerificationReport<string> Invariants, IReadOnlyList<(string Fault, DateTimeOffset At, RecoveryStats Recovery)> Faults, RunResult Run)
 {
     /// <summary>Pipeline B's state when the invariants failed (null when they held).</summary>
     public string? State { get; init; }
 
-    /// <summary>The seqs the load pushed again after an error (their identical second copy may be dead-lettered as
-    /// <c>duplicate-seq</c>, by the pipeline's contract).</summary>
-    public IReadOnlyCollection<long> RetriedPushes { get; init; } = [];
+    /// <summary>The ids (the seq; per key <c>key#seq</c>) the load pushed again after an error (their identical second copy
+    /// may be dead-lettered as <c>duplicate-seq</c>, by the pipeline's contract).</summary>
+    public IReadOnlyCollection<string> RetriedPushes { get; init; } = [];
 
     /// <summary>What the sequencers logged during the run (each line with the time it arrived), for a stall's message.</summary>
     public IReadOnlyList<string> SequencerLog { get; init; } = [];
@@ -50,6 +52,8 @@ public static class OrderedChaos
         var client = lab.Client;
         var began = DateTimeOffset.UtcNow;
         var (first, outputStart) = await client.BeginAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+        // Per key: where every partition's output ends now (the run's messages come after).
+        var keyed = client.PerKey ? await KeyedOutputReader.StartAsync(client.Db, client.Partitions).ConfigureAwait(false) : null;
         var injected = new FaultMarks();
         var options = new SuiteOptions { Suite = "chaos", Progress = ProgressMode.None, Output = TextWriter.Null };
         var simulation = Simulation.IterationsForInject(Rate, TimeSpan.FromSeconds(1), messages);
@@ -66,23 +70,35 @@ public static class OrderedChaos
         var run = await OrderedRun.RunAsync(client, scenario, simulation, options, TimeSpan.FromSeconds(120), Alongside, CancellationToken.None)
             .ConfigureAwait(false);
 
-        // Partitioned, the global order by the documented reading rule.
-        var output = await client.OutputAsync(outputStart).ConfigureAwait(false);
-        var expected = Enumerable.Range(0, messages).Select(i => first + i).ToList();
-        var report = InvariantChecker.Check(expected, output.Select(m => m.Seq), VerificationOptions.Ordered);
-        // When each entry became readable in the global order: a reader takes it only once every earlier seq is decided, so
-        // at the latest sequencedAt up to it (partitioned, a failed-over partition holds back the others' later seqs;
-        // unpartitioned, sequencedAt only grows along the output anyway).
-        var times = new List<DateTimeOffset>(output.Count);
-        foreach (var m in output)
+        VerificationReport<string> report;
+        List<List<DateTimeOffset>> timelines;
+        if (keyed is not null)
         {
-            times.Add(times.Count > 0 && times[^1] > m.SequencedAt ? times[^1] : m.SequencedAt);
+            // Per key: the run's own check of every key's order, and one timeline per partition (a failed-over partition
+            // holds back only its own keys: the stall is the longest of any partition's).
+            report = run.Verification ?? throw new InvalidOperationException("The per-key run did not verify its output.");
+            var output = new List<SequencedMessage>();
+            for (var values = await keyed.ReadAsync(10_000).ConfigureAwait(false); values.Length > 0; values = await keyed.ReadAsync(10_000).ConfigureAwait(false))
+            {
+                output.AddRange(values.Select(v => OrderingJson.DeserializeOutput(v!)).Where(m => m.Key is not null));
+            }
+
+            timelines = [.. output.GroupBy(m => OrderingKeys.PartitionOfKey(m.Key!, client.Partitions.Count)).Select(g => Readable(g))];
+        }
+        else
+        {
+            // Partitioned, the global order by the documented reading rule.
+            var output = await client.OutputAsync(outputStart).ConfigureAwait(false);
+            var expected = Enumerable.Range(0, messages).Select(i => (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            report = InvariantChecker.Check(expected, output.Select(m => m.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)), VerificationOptions.Ordered);
+            timelines = [Readable(output)];
         }
 
-        var end = times.Count > 0 ? times.Max() : DateTimeOffset.UtcNow;
+        var end = timelines.SelectMany(t => t).DefaultIfEmpty(DateTimeOffset.UtcNow).Max();
         var marks = injected.All.OrderBy(f => f.At).ToList();
         var recoveries = marks.Select((f, i) => (f.What, f.At,
-            Recovery.Analyze(times, f.At, TimeSpan.FromSeconds(1), Rate, i + 1 < marks.Count ? marks[i + 1].At : end, LoadEnd(run.Result)))).ToList();
+            timelines.DefaultIfEmpty([]).Select(times => Recovery.Analyze(times, f.At, TimeSpan.FromSeconds(1), Rate / timelines.Count,
+                i + 1 < marks.Count ? marks[i + 1].At : end, LoadEnd(run.Result))).MaxBy(r => r.LongestStall)!)).ToList();
         foreach (var (fault, _, recovery) in recoveries)
         {
             ChaosLog.Scenario("B: " + scenario, fault, report.Summary, recovery,
@@ -101,6 +117,22 @@ public static class OrderedChaos
         }
 
         return new OrderedChaosResult(report, recoveries, run.Result) { State = state, RetriedPushes = run.RetriedPushes, SequencerLog = lab.SequencerLogs.Since(began) };
+    }
+
+    /// <summary>
+    /// When each entry became readable, in output order: a global-order reader takes it only once every earlier seq is
+    /// decided, so at the latest sequencedAt up to it (partitioned, a failed-over partition holds back the others' later
+    /// seqs; in one list, sequencedAt only grows along it anyway, but for two leaders' clocks).
+    /// </summary>
+    private static List<DateTimeOffset> Readable(IEnumerable<SequencedMessage> output)
+    {
+        var times = new List<DateTimeOffset>();
+        foreach (var m in output)
+        {
+            times.Add(times.Count > 0 && times[^1] > m.SequencedAt ? times[^1] : m.SequencedAt);
+        }
+
+        return times;
     }
 
     /// <summary>Where pipeline B's messages are, and the state of its replicas (for a failed run's message).</summary>

@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using QueueLab.Ordering;
 using QueueLab.Testing;
 
 namespace QueueLab.ChaosTests;
@@ -25,6 +26,9 @@ public class OrderingChaosFixture : LabFixture
     /// <summary>Pipeline B's partitions in this lab (1: unpartitioned).</summary>
     public virtual int Partitions => 1;
 
+    /// <summary>What order pipeline B keeps in this lab (global, or per key).</summary>
+    public virtual OrderingMode Mode => OrderingMode.Global;
+
     /// <summary>Whether Redis is a local Redis Cluster of three primaries (<c>cache-0..2</c>; no fault proxy in front).</summary>
     public virtual bool RedisCluster => false;
 
@@ -35,6 +39,7 @@ public class OrderingChaosFixture : LabFixture
     [
         "QueueLab:Pipelines=ordering",
         $"QueueLab:Ordering:Partitions={Partitions}",
+        $"QueueLab:Ordering:Mode={Mode}",
         $"QueueLab:Ordering:Processors={Processors}",
         "QueueLab:Ordering:Processor:MaxInFlight=8",
         "QueueLab:Ordering:Processor:WorkTime=00:00:00.020",
@@ -54,7 +59,7 @@ public class OrderingChaosFixture : LabFixture
     {
         _sequencerLogs = new ResourceLogTail(App.Services.GetRequiredService<ResourceLoggerService>(),
             Resources.Replicas(ResourceNames.Sequencer).Select(r => r.InstanceId));
-        _client = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-chaos", partitions: Partitions).ConfigureAwait(false);
+        _client = await OrderingProbe.ConnectAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), clientName: "queuelab-chaos", partitions: Partitions, mode: Mode).ConfigureAwait(false);
         await _client.WaitReadyAsync(Processors, TimeSpan.FromSeconds(90), sequencers: Sequencers).ConfigureAwait(false);
     }
 
@@ -113,6 +118,23 @@ public sealed class PartitionedOrderingChaosFixture : OrderingChaosFixture
 public sealed class PartitionedOrderingChaosCollection : ICollectionFixture<PartitionedOrderingChaosFixture>
 {
     public const string Name = "pipeline B chaos, partitioned";
+}
+
+/// <summary>
+/// Pipeline B in per-key mode over three partitions: each message carries a key and that key's seq, key k belongs to
+/// partition CRC16(k) mod 3, and the output is checked per key.
+/// </summary>
+public sealed class KeyedOrderingChaosFixture : OrderingChaosFixture
+{
+    public override int Partitions => 3;
+
+    public override OrderingMode Mode => OrderingMode.PerKey;
+}
+
+[CollectionDefinition(Name)]
+public sealed class KeyedOrderingChaosCollection : ICollectionFixture<KeyedOrderingChaosFixture>
+{
+    public const string Name = "pipeline B chaos, per key";
 }
 
 /// <summary>

@@ -7,6 +7,7 @@ using QueueLab.Lab.Ordering;
 using QueueLab.Lab.Resources;
 using QueueLab.Lab.Setup;
 using QueueLab.LoadSuites.Cli;
+using QueueLab.Ordering;
 
 namespace QueueLab.Lab.Commands;
 
@@ -72,7 +73,7 @@ public static class OrderingCommands
             await LoadRunCommands.StopSoakAsync(context, resource, "ordered-soak", async ct =>
             {
                 // The runner counts a stopped run as aborted and skips its own check: check the output once the pipeline is idle.
-                await using var probe = await ConnectAsync(context.Services, shape.Partitions, ct).ConfigureAwait(false);
+                await using var probe = await ConnectAsync(context.Services, shape.Partitions, shape.Mode, ct).ConfigureAwait(false);
                 var check = await Poll.ForAsync(probe.CheckAsync, c => c.Idle, TimeSpan.FromMinutes(1), "pipeline B is idle after the soak",
                     TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
                 return (check.Report.Passed, check.Headline);
@@ -85,7 +86,7 @@ public static class OrderingCommands
 
         pipeline.WithCommand(Verify, "Verify output", context => LabCommands.GuardAsync(context, "Verifying pipeline B", async () =>
         {
-            await using var probe = await ConnectAsync(context.Services, shape.Partitions, context.CancellationToken).ConfigureAwait(false);
+            await using var probe = await ConnectAsync(context.Services, shape.Partitions, shape.Mode, context.CancellationToken).ConfigureAwait(false);
             var check = await probe.CheckAsync().ConfigureAwait(false);
             return LoadRunCommands.Report(context.Services, resource, check.Report.Passed, check.Headline, check.Report.Render(20));
         }), new CommandOptions
@@ -101,7 +102,7 @@ public static class OrderingCommands
                 return CommandResults.Failure($"Refused: {running.Suite} is running on pipeline B; clear it after the run.");
             }
 
-            await using var probe = await ConnectAsync(context.Services, shape.Partitions, context.CancellationToken).ConfigureAwait(false);
+            await using var probe = await ConnectAsync(context.Services, shape.Partitions, shape.Mode, context.CancellationToken).ConfigureAwait(false);
             var cleared = await probe.ClearAsync().ConfigureAwait(false);
             if (!cleared.Cleared)
             {
@@ -119,7 +120,7 @@ public static class OrderingCommands
 
         pipeline.WithCommand(CrashLeader, "Crash the sequencer leader", context => LabCommands.GuardAsync(context, "Crashing the sequencer leader", async () =>
         {
-            await using var probe = await ConnectAsync(context.Services, shape.Partitions, context.CancellationToken).ConfigureAwait(false);
+            await using var probe = await ConnectAsync(context.Services, shape.Partitions, shape.Mode, context.CancellationToken).ConfigureAwait(false);
             var token = await probe.LeaderAsync().ConfigureAwait(false)
                 ?? throw new InvalidOperationException("No sequencer holds the lock right now (none leads).");
             // The lock token starts with the replica's service.instance.id, the suffix of its Aspire instance id.
@@ -137,8 +138,8 @@ public static class OrderingCommands
         });
     }
 
-    private static async Task<OrderingProbe> ConnectAsync(IServiceProvider services, int partitions, CancellationToken cancellationToken) =>
+    private static async Task<OrderingProbe> ConnectAsync(IServiceProvider services, int partitions, OrderingMode mode, CancellationToken cancellationToken) =>
         await OrderingProbe.ConnectAsync(
             await LabCommands.ConnectionStringAsync(services, ResourceNames.Cache, cancellationToken).ConfigureAwait(false),
-            clientName: "queuelab-apphost-commands", partitions: partitions).ConfigureAwait(false);
+            clientName: "queuelab-apphost-commands", partitions: partitions, mode: mode).ConfigureAwait(false);
 }

@@ -30,6 +30,10 @@ public static class InvariantChecker
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(observed);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode == VerificationMode.OrderedPerKey)
+        {
+            throw new ArgumentException("Order per key needs each id's key: call CheckPerKey.", nameof(options));
+        }
 
         var inputs = expected as IReadOnlyList<T> ?? [.. expected];
         var index = new Dictionary<T, int>(inputs.Count, comparer);
@@ -137,6 +141,91 @@ public static class InvariantChecker
             reordered,
             [.. unexpected],
             skippedButDelivered.ToImmutable());
+    }
+
+    /// <summary>
+    /// Checks an output whose order holds per key (pipeline B's per-key mode): every id exactly once, as <see cref="Check"/>,
+    /// and each key's ids in their input order, while ids of different keys may interleave in any way. The reordered
+    /// entries are found per key (the fewest of that key's ids out of place) and reported at their positions in the whole
+    /// input and output.
+    /// </summary>
+    /// <param name="expected">The input ids, in input order (each key's in that key's order); each id once.</param>
+    /// <param name="observed">The output ids, in output order, duplicates and strays included.</param>
+    /// <param name="keyOf">The key of an id.</param>
+    /// <param name="skipped">Input ids expected not to come out, as in <see cref="Check"/>.</param>
+    /// <param name="allowDuplicates">At least once per key instead of exactly once.</param>
+    public static VerificationReport<T> CheckPerKey<T, TKey>(
+        IEnumerable<T> expected,
+        IEnumerable<T> observed,
+        Func<T, TKey> keyOf,
+        IEnumerable<T>? skipped = null,
+        bool allowDuplicates = false)
+        where T : notnull
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(observed);
+        ArgumentNullException.ThrowIfNull(keyOf);
+        var inputs = expected as IReadOnlyList<T> ?? [.. expected];
+        var outputs = observed as IReadOnlyList<T> ?? [.. observed];
+        var skips = skipped as IReadOnlyCollection<T> ?? [.. skipped ?? []];
+        var overall = Check(inputs, outputs, new VerificationOptions(VerificationMode.Unordered, allowDuplicates), skips);
+
+        // Each key's own input and output, with where each of its ids sits in the whole lists.
+        var known = new HashSet<T>(inputs);
+        var keyInputs = new Dictionary<TKey, (List<T> Ids, List<int> At)>();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var slot = Slot(keyInputs, keyOf(inputs[i]));
+            slot.Ids.Add(inputs[i]);
+            slot.At.Add(i);
+        }
+
+        var keyOutputs = new Dictionary<TKey, (List<T> Ids, List<int> At)>();
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            if (known.Contains(outputs[i]))
+            {
+                var slot = Slot(keyOutputs, keyOf(outputs[i]));
+                slot.Ids.Add(outputs[i]);
+                slot.At.Add(i);
+            }
+        }
+
+        var skippedSet = new HashSet<T>(skips);
+        var reordered = new List<ReorderedEntry<T>>();
+        var orderBreaks = 0;
+        foreach (var (key, input) in keyInputs)
+        {
+            if (!keyOutputs.TryGetValue(key, out var output))
+            {
+                continue;
+            }
+
+            var report = Check(input.Ids, output.Ids, VerificationOptions.Ordered, input.Ids.Where(skippedSet.Contains));
+            orderBreaks += report.Summary.OrderBreaks;
+            reordered.AddRange(report.Reordered.Select(r => r with { ExpectedIndex = input.At[r.ExpectedIndex], OutputIndex = output.At[r.OutputIndex] }));
+        }
+
+        reordered.Sort((a, b) => a.OutputIndex.CompareTo(b.OutputIndex));
+        return overall with
+        {
+            Options = new VerificationOptions(VerificationMode.OrderedPerKey, allowDuplicates),
+            Summary = overall.Summary with { Reordered = reordered.Count, OrderBreaks = orderBreaks },
+            Reordered = [.. reordered],
+        };
+    }
+
+    private static (List<T> Ids, List<int> At) Slot<T, TKey>(Dictionary<TKey, (List<T> Ids, List<int> At)> slots, TKey key)
+        where TKey : notnull
+    {
+        if (!slots.TryGetValue(key, out var slot))
+        {
+            slot = ([], []);
+            slots[key] = slot;
+        }
+
+        return slot;
     }
 
     private static (ImmutableArray<ReorderedEntry<T>> Reordered, int OrderBreaks) FindReordered<T>(

@@ -11,7 +11,7 @@ internal static class ReportRenderer
         var s = report.Summary;
         var text = new StringBuilder();
         text.Append("Invariant check (")
-            .Append(report.Options.Mode == VerificationMode.Ordered ? "ordered" : "unordered")
+            .Append(report.Options.Mode switch { VerificationMode.Ordered => "ordered", VerificationMode.OrderedPerKey => "ordered per key", _ => "unordered" })
             .Append(report.Options.AllowDuplicates ? ", at least once" : ", exactly once")
             .Append("): ")
             .AppendLine(Status(report));
@@ -24,7 +24,7 @@ internal static class ReportRenderer
         text.Append(", observed ").Append(s.Observed).Append(", delivered ").Append(s.Delivered).AppendLine();
         Line(text, "lost", s.Lost, null, report.Lost, maxItems);
         Line(text, "duplicated", s.Duplicated, Plural(s.ExtraDeliveries, "extra delivery", "extra deliveries"), report.Duplicated, maxItems);
-        if (report.Options.Mode == VerificationMode.Ordered)
+        if (report.Options.Mode != VerificationMode.Unordered)
         {
             Line(text, "reordered", s.Reordered, Plural(s.OrderBreaks, "order break", "order breaks"), report.Reordered, maxItems);
         }

@@ -8,4 +8,7 @@ public enum VerificationMode
 
     /// <summary>Pipeline A: each id (for example a (message id, queue) pair) exactly once; order is irrelevant.</summary>
     Unordered,
+
+    /// <summary>Pipeline B per key: each key's ids must come out in their input order; keys may interleave freely.</summary>
+    OrderedPerKey,
 }

@@ -10,6 +10,9 @@ public sealed record VerificationOptions(VerificationMode Mode, bool AllowDuplic
     /// <summary>Exact order, exactly once.</summary>
     public static VerificationOptions Ordered { get; } = new(VerificationMode.Ordered);
 
+    /// <summary>Exactly once, each key's ids in input order (<see cref="InvariantChecker.CheckPerKey"/>).</summary>
+    public static VerificationOptions OrderedPerKey { get; } = new(VerificationMode.OrderedPerKey);
+
     /// <summary>Exactly once, any order.</summary>
     public static VerificationOptions ExactlyOnce { get; } = new(VerificationMode.Unordered);
 

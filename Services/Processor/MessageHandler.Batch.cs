@@ -35,7 +35,7 @@ public sealed partial class MessageHandler
                 activities[i] = ProcessorTelemetry.StartProcess(message, _input, processingAt);
             }
 
-            json.Write(bodies, message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, 1);
+            json.Write(bodies, message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, 1, message.Key);
             ends[i] = bodies.WrittenCount;
         }
 
@@ -48,7 +48,7 @@ public sealed partial class MessageHandler
                 var message = batch[i].Parsed.Message!;
                 var start = i == 0 ? 0 : ends[i - 1];
                 var activity = activities?[i];
-                pending.Add((batch[i], new Completion(message.Seq, batch[i].Raw, batch[i].Fingerprint, written[start..ends[i]],
+                pending.Add((batch[i], new Completion(batch[i].Id!, batch[i].Raw, batch[i].Fingerprint, written[start..ends[i]],
                     ProcessorTelemetry.TraceParentFor(activity, message), processedAtMs), activity));
             }
 
@@ -151,7 +151,7 @@ public sealed partial class MessageHandler
             }
 
             var message = taken.Parsed.Message!;
-            var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, 1);
+            var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, 1) { Key = message.Key };
             var body = (string)completion.Body!;
             recording.Add((taken, completion, activity,
                 InfrastructureRetry.RunAsync(() => systemOfRecord.RecordAsync(result, body, cancellationToken), time, OnRetry, cancellationToken)));

@@ -46,18 +46,19 @@ public sealed partial class MessageHandler(
         {
             case SeqClaim.Duplicate:
                 await DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
-                    $"seq {parsed.Seq} belongs to another message (a different message claimed it first, or it was already passed)",
+                    $"{Describe(parsed)} belongs to another message (a different message claimed it first, or it was already passed)",
                     SkipMode.None, cancellationToken).ConfigureAwait(false);
                 return;
             case SeqClaim.WrongPartition:
+                var owner = parsed.Key is { } key && store.Keys.PerKey ? store.Keys.ForKey(key) : store.Keys.ForSeq(parsed.Seq!.Value);
                 await DeadLetterAsync(taken, DeadLetterReasons.WrongPartition,
-                    $"seq {parsed.Seq} belongs to partition {OrderingKeys.PartitionOf(parsed.Seq!.Value, store.Keys.Partitions)} of "
-                    + $"{store.Keys.Partitions}, and this is partition {store.Keys.Partition}'s input; push it to {store.Keys.ForSeq(parsed.Seq.Value).Input}",
+                    $"{(store.Keys.PerKey ? $"key \"{parsed.Key}\"" : $"seq {parsed.Seq}")} belongs to partition {owner.Partition} of "
+                    + $"{store.Keys.Partitions}, and this is partition {store.Keys.Partition}'s input; push it to {owner.Input}",
                     SkipMode.None, cancellationToken).ConfigureAwait(false);
                 return;
             case SeqClaim.Finished:
                 await DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
-                    $"an identical copy of this message already decided seq {parsed.Seq}", SkipMode.None, cancellationToken).ConfigureAwait(false);
+                    $"an identical copy of this message already decided {Describe(parsed)}", SkipMode.None, cancellationToken).ConfigureAwait(false);
                 return;
         }
 
@@ -102,10 +103,10 @@ public sealed partial class MessageHandler(
 
         // From the precise clock: processedAt - processingAt is exactly the measured time, never less than the work.
         var processedAt = processingAt + time.GetElapsedTime(started);
-        var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, attempt);
+        var result = new ProcessedResult(message.Seq, message.Payload, message.CreatedAt, processingAt, processedAt, store.ProcessorId, attempt) { Key = message.Key };
         var body = OrderingJson.Serialize(result);
         var traceParent = ProcessorTelemetry.TraceParentFor(activity, message);
-        var completion = new Completion(message.Seq, taken.Raw, taken.Fingerprint, body, traceParent, processedAt.ToUnixTimeMilliseconds());
+        var completion = new Completion(taken.Id!, taken.Raw, taken.Fingerprint, body, traceParent, processedAt.ToUnixTimeMilliseconds());
 
         if (!systemOfRecord.RecordedByCompletionScript)
         {
@@ -171,19 +172,19 @@ public sealed partial class MessageHandler(
 
     private Task DeadLetterDecidedAsync(TakenMessage taken, string when, CancellationToken cancellationToken) =>
         DeadLetterAsync(taken, DeadLetterReasons.DuplicateSeq,
-            $"seq {taken.Parsed.Seq} already had its outcome when {when} (an identical copy was processed or skipped first)",
+            $"{Describe(taken.Parsed)} already had its outcome when {when} (an identical copy was processed or skipped first)",
             SkipMode.None, cancellationToken);
 
     private async Task DeadLetterAsync(TakenMessage taken, string reason, string detail, SkipMode skip, CancellationToken cancellationToken)
     {
         var seq = taken.Parsed.Seq;
-        var skipping = skip != SkipMode.None && seq is not null && taken.Claim == SeqClaim.Claimed;
+        var skipping = skip != SkipMode.None && taken.Id is not null && taken.Claim == SeqClaim.Claimed;
         var outcome = await WriteDeadLetterAsync(taken, reason, detail, skipping ? skip : SkipMode.None, cancellationToken).ConfigureAwait(false);
         if (outcome == DeadLetterOutcome.Decided)
         {
             // Asked to skip a seq that has an outcome already: this message is a duplicate of the one that decided it.
             reason = DeadLetterReasons.DuplicateSeq;
-            detail = $"seq {seq} already had its outcome; this message was rejected as {detail}";
+            detail = $"{Describe(taken.Parsed)} already had its outcome; this message was rejected as {detail}";
             skipping = false;
             outcome = await WriteDeadLetterAsync(taken, reason, detail, SkipMode.None, cancellationToken).ConfigureAwait(false);
         }
@@ -204,10 +205,14 @@ public sealed partial class MessageHandler(
         var valid = Utf8.IsValid(taken.Raw);
         var entry = OrderingJson.Serialize(new DeadLetter(reason, detail, taken.Parsed.Seq, skip != SkipMode.None,
             valid ? System.Text.Encoding.UTF8.GetString(taken.Raw) : null, store.ProcessorId, time.GetUtcNow(),
-            valid ? null : Convert.ToBase64String(taken.Raw)));
+            valid ? null : Convert.ToBase64String(taken.Raw)) { Key = taken.Parsed.Key });
         return InfrastructureRetry.RunAsync(
-            () => store.DeadLetterAsync(taken.Raw, taken.Fingerprint, entry, taken.Parsed.Seq, skip, reason), time, OnRetry, cancellationToken);
+            () => store.DeadLetterAsync(taken.Raw, taken.Fingerprint, entry, skip == SkipMode.None ? null : taken.Id, skip, reason), time, OnRetry, cancellationToken);
     }
+
+    /// <summary>"seq 5", or per key "seq 5 of key "a"".</summary>
+    private static string Describe(Ordering.Parsing.ParsedMessage parsed) =>
+        parsed.Key is { } key ? $"seq {parsed.Seq} of key \"{key}\"" : $"seq {parsed.Seq}";
 
     private void OnRetry(Exception ex, TimeSpan delay) => LogInfrastructureRetry(ex.GetType().Name, ex.Message, delay.TotalMilliseconds);
 

@@ -8,11 +8,15 @@ namespace QueueLab.Processor;
 /// A PostgreSQL table keyed by seq; the first record of a seq wins (<c>ON CONFLICT DO NOTHING</c>), so a message
 /// processed twice (after a reclaim) is recorded once. Records of messages that finish together are written in
 /// one statement and one commit (one WAL flush for the batch, not one per message); each caller returns only
-/// once its record is committed. The table is created idempotently on first use.
+/// once its record is committed. The table is created idempotently on first use. Per key, the records go to a table of
+/// their own, <see cref="KeyedTable"/>, keyed by (key, seq).
 /// </summary>
 public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
 {
     public const string Table = "ordering_records";
+
+    /// <summary>The table of per-key mode: one record per (key, seq).</summary>
+    public const string KeyedTable = "ordering_keyed_records";
 
     private const int MaxBatch = 256;
 
@@ -22,9 +26,12 @@ public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresSystemOfRecord(NpgsqlDataSource dataSource)
+    private readonly bool _keyed;
+
+    public PostgresSystemOfRecord(NpgsqlDataSource dataSource, QueueLab.Ordering.OrderingMode mode = QueueLab.Ordering.OrderingMode.Global)
     {
         _dataSource = dataSource;
+        _keyed = mode == QueueLab.Ordering.OrderingMode.PerKey;
         _writer = new Lazy<Task>(() => Task.Run(() => WriteLoopAsync(dataSource)));
     }
 
@@ -32,7 +39,7 @@ public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
 
     public async Task RecordAsync(ProcessedResult result, string body, CancellationToken cancellationToken)
     {
-        var pending = new PendingRecord(result.Seq, body, result.Processor);
+        var pending = new PendingRecord(result.Seq, body, result.Processor, result.Key ?? "");
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(PostgresSystemOfRecord));
@@ -79,18 +86,25 @@ public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
         }
     }
 
-    private static async Task InsertAsync(NpgsqlDataSource source, IReadOnlyList<PendingRecord> records)
+    private async Task InsertAsync(NpgsqlDataSource source, IReadOnlyList<PendingRecord> records)
     {
-        await using var command = source.CreateCommand(
-            $"INSERT INTO {Table} (seq, body, processor) SELECT s, b::jsonb, p FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(s, b, p) "
-            + "ON CONFLICT (seq) DO NOTHING");
+        await using var command = source.CreateCommand(_keyed
+            ? $"INSERT INTO {KeyedTable} (key, seq, body, processor) SELECT k, s, b::jsonb, p FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS r(s, b, p, k) "
+                + "ON CONFLICT (key, seq) DO NOTHING"
+            : $"INSERT INTO {Table} (seq, body, processor) SELECT s, b::jsonb, p FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(s, b, p) "
+                + "ON CONFLICT (seq) DO NOTHING");
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. records.Select(r => r.Seq)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Body)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Processor)] });
+        if (_keyed)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. records.Select(r => r.Key)] });
+        }
+
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private static async Task InsertOneAsync(NpgsqlDataSource source, PendingRecord record)
+    private async Task InsertOneAsync(NpgsqlDataSource source, PendingRecord record)
     {
         try
         {
@@ -117,9 +131,11 @@ public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
             return;
         }
 
-        await using var command = source.CreateCommand(
-            $"CREATE TABLE IF NOT EXISTS {Table} (seq bigint PRIMARY KEY, body jsonb NOT NULL, processor text NOT NULL, "
-            + "recorded_at timestamptz NOT NULL DEFAULT now())");
+        await using var command = source.CreateCommand(_keyed
+            ? $"CREATE TABLE IF NOT EXISTS {KeyedTable} (key text NOT NULL, seq bigint NOT NULL, body jsonb NOT NULL, processor text NOT NULL, "
+                + "recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (key, seq))"
+            : $"CREATE TABLE IF NOT EXISTS {Table} (seq bigint PRIMARY KEY, body jsonb NOT NULL, processor text NOT NULL, "
+                + "recorded_at timestamptz NOT NULL DEFAULT now())");
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -141,7 +157,7 @@ public sealed class PostgresSystemOfRecord : ISystemOfRecord, IAsyncDisposable
         }
     }
 
-    private sealed record PendingRecord(long Seq, string Body, string Processor)
+    private sealed record PendingRecord(long Seq, string Body, string Processor, string Key)
     {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -23,7 +23,7 @@ public sealed class ProcessorLanes : IAsyncDisposable
         var database = services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var connectionString = configuration.GetConnectionString(ProcessorServiceExtensions.RedisConnectionName)
             ?? throw new InvalidOperationException($"No connection string '{ProcessorServiceExtensions.RedisConnectionName}' (the AppHost's WithReference(cache)).");
-        Lanes = [.. OrderingKeys.Partitioned(options.KeyPrefix, options.Partitions).Select(keys =>
+        Lanes = [.. OrderingKeys.Partitioned(options.KeyPrefix, options.Partitions, options.Mode).Select(keys =>
         {
             var store = new ProcessorStore(database, keys, id);
             // Blocking waits (an idle partition blocks on its input) never go over the shared, multiplexed connection.

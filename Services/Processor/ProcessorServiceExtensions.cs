@@ -28,7 +28,8 @@ public static class ProcessorServiceExtensions
         if (builder.Configuration.GetValue<SystemOfRecordKind>($"{ProcessorOptions.Section}:SystemOfRecord") == SystemOfRecordKind.Postgres)
         {
             builder.AddNpgsqlDataSource(DatabaseConnectionName);
-            builder.Services.AddSingleton<PostgresSystemOfRecord>();
+            builder.Services.AddSingleton(sp => new PostgresSystemOfRecord(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProcessorOptions>>().Value.Mode));
             builder.Services.AddSingleton<ISystemOfRecord>(sp => sp.GetRequiredService<PostgresSystemOfRecord>());
             builder.Services.AddHostedService<PostgresWarmupService>();
         }

@@ -23,8 +23,14 @@ public static class ClusterSlots
             }
         }
 
+        return Crc16(System.Text.Encoding.UTF8.GetBytes(key)) % Count;
+    }
+
+    /// <summary>CRC16-XMODEM (polynomial 0x1021, initial 0), the checksum Redis Cluster hashes keys with.</summary>
+    public static ushort Crc16(ReadOnlySpan<byte> bytes)
+    {
         ushort crc = 0;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(key))
+        foreach (var b in bytes)
         {
             crc ^= (ushort)(b << 8);
             for (var i = 0; i < 8; i++)
@@ -33,7 +39,7 @@ public static class ClusterSlots
             }
         }
 
-        return crc % Count;
+        return crc;
     }
 
     /// <summary>

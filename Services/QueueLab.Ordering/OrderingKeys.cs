@@ -11,6 +11,11 @@ namespace QueueLab.Ordering;
 /// script over them) lives on one shard. Seq k belongs to partition k mod P; partition p passes its seqs in order,
 /// <see cref="FirstSeq"/>, then every <see cref="Step"/>-th. With P = 1 the keys are today's, untagged: seq 1, 2, 3...
 /// </para>
+/// <para>
+/// In <see cref="OrderingMode.PerKey"/> mode a message is identified by its key and that key's seq (<see cref="IdOf"/>:
+/// <c>key#seq</c>, the field of the claims, records, skipped and reorder-buffer hashes), key k belongs to partition
+/// <see cref="PartitionOfKey">CRC16(k) mod P</see>, and each partition keeps every key's next seq in <see cref="NextSeqs"/>.
+/// </para>
 /// </summary>
 public sealed record OrderingKeys(string Prefix)
 {
@@ -28,7 +33,15 @@ public sealed record OrderingKeys(string Prefix)
     public OrderingKeys Shared => new(BasePrefix);
 
     /// <summary>The keys of the partition that owns seq <paramref name="seq"/>.</summary>
-    public OrderingKeys ForSeq(long seq) => Partitioned(BasePrefix, Partitions)[PartitionOf(seq, Partitions)];
+    public OrderingKeys ForSeq(long seq) => Partitioned(BasePrefix, Partitions, Mode)[PartitionOf(seq, Partitions)];
+
+    /// <summary>The keys of the partition that owns message key <paramref name="key"/> (per-key mode).</summary>
+    public OrderingKeys ForKey(string key) => Partitioned(BasePrefix, Partitions, Mode)[PartitionOfKey(key, Partitions)];
+
+    /// <summary>What order the pipeline keeps: one global order by seq, or per key.</summary>
+    public OrderingMode Mode { get; init; }
+
+    public bool PerKey => Mode == OrderingMode.PerKey;
 
     /// <summary>This key set's partition (0 .. <see cref="Partitions"/> - 1).</summary>
     public int Partition { get; init; }
@@ -48,17 +61,42 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>The partition of seq <paramref name="seq"/> among <paramref name="partitions"/>.</summary>
     public static int PartitionOf(long seq, int partitions) => (int)(((seq % partitions) + partitions) % partitions);
 
+    /// <summary>The partition of message key <paramref name="key"/> among <paramref name="partitions"/>: CRC16-XMODEM of its
+    /// UTF-8 bytes (Redis Cluster's checksum, braces included) modulo P.</summary>
+    public static int PartitionOfKey(string key, int partitions)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return ClusterSlots.Crc16(System.Text.Encoding.UTF8.GetBytes(key)) % partitions;
+    }
+
+    /// <summary>Whether message key <paramref name="key"/> belongs to this partition (per-key mode).</summary>
+    public bool OwnsKey(string key) => PartitionOfKey(key, Partitions) == Partition;
+
+    /// <summary>A per-key message's identity: <c>key#seq</c> (the seq is digits, so the last <c>#</c> splits it whatever the key holds).</summary>
+    public static string IdOf(string key, long seq) => string.Concat(key, "#", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The identity a message claims in this mode (the claims hash's field): its seq, or <c>key#seq</c> per key;
+    /// null when the parser found no seq (or, per key, no key).</summary>
+    public string? ClaimIdOf(long? seq, string? key) =>
+        seq is not long s ? null
+        : !PerKey ? s.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : key is null ? null
+        : IdOf(key, s);
+
+    /// <summary>Whether a message with this seq and key belongs to this partition (by seq, or per key by key).</summary>
+    public bool OwnsMessage(long seq, string? key) => PerKey ? key is not null && OwnsKey(key) : Owns(seq);
+
     /// <summary>
     /// Every partition's keys under <paramref name="prefix"/>: one set, today's keys, when <paramref name="partitions"/>
     /// is 1; otherwise partition p's keys under <c>{prefix}:{p&lt;p&gt;}</c>.
     /// </summary>
-    public static IReadOnlyList<OrderingKeys> Partitioned(string prefix, int partitions)
+    public static IReadOnlyList<OrderingKeys> Partitioned(string prefix, int partitions, OrderingMode mode = OrderingMode.Global)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, MaxPartitions);
         return partitions == 1
-            ? [new OrderingKeys(prefix)]
-            : [.. Enumerable.Range(0, partitions).Select(p => new OrderingKeys($"{prefix}:{{p{p}}}") { BasePrefix = prefix, Partition = p, Partitions = partitions })];
+            ? [new OrderingKeys(prefix) { Mode = mode }]
+            : [.. Enumerable.Range(0, partitions).Select(p => new OrderingKeys($"{prefix}:{{p{p}}}") { BasePrefix = prefix, Partition = p, Partitions = partitions, Mode = mode })];
     }
 
     /// <summary>List: producers RPUSH input messages here; processors take them from the head.</summary>
@@ -105,7 +143,8 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>Pub/Sub channel: a leader that lets go of the lock announces it here.</summary>
     public RedisChannel SequencerReleased => RedisChannel.Literal($"{Prefix}:sequencer:released");
 
-    /// <summary>String (counter): the next seq to append to the output (1 when absent).</summary>
+    /// <summary>String (counter): the next seq to append to the output (1 when absent); per key, 1 + how many ids the
+    /// partition has passed (its progress, for the gap monitor).</summary>
     public RedisKey NextSeq => $"{Prefix}:sequencer:next-seq";
 
     /// <summary>Hash: seq → result read from the stream ahead of its turn (the reorder buffer).</summary>
@@ -114,8 +153,22 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>String: retention has deleted the claims, records and skips of every seq below this one (1 when absent).</summary>
     public RedisKey TrimmedTo => $"{Prefix}:sequencer:trimmed-to";
 
-    /// <summary>String: the oldest seq the output list still holds after its retention cut older ones (1 when absent).</summary>
+    /// <summary>String: the oldest seq the output list still holds after its retention cut older ones (1 when absent); per
+    /// key, how many entries retention has cut from the output's head in all (0 when absent), so a reader keeps its place
+    /// by absolute position.</summary>
     public RedisKey OutputTrimmedTo => $"{Prefix}:sequencer:output-trimmed-to";
+
+    /// <summary>Hash (per-key mode): message key → the next seq of that key to pass (1 when absent). One field per key
+    /// ever seen: the per-key state a keyed log keeps.</summary>
+    public RedisKey NextSeqs => $"{Prefix}:sequencer:next-seqs";
+
+    /// <summary>List (per-key mode): the ids (<c>key#seq</c>) passed, oldest first: retention deletes the claims, records and
+    /// skips of the ones beyond the newest <c>KeepPassedSeqs</c>.</summary>
+    public RedisKey Passed => $"{Prefix}:sequencer:passed";
+
+    /// <summary>Set (per-key mode): keys whose next result may already wait in the reorder buffer, left by a call of the
+    /// sequence script that reached its limit; the next call passes them first.</summary>
+    public RedisKey ReadyKeys => $"{Prefix}:sequencer:ready-keys";
 
     /// <summary>String: id of the last stream entry the sequencer has taken in (0-0 when absent).</summary>
     public RedisKey Cursor => $"{Prefix}:sequencer:cursor";

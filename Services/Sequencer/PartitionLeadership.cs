@@ -206,7 +206,14 @@ public sealed partial class PartitionLeadership(
             TraceEmitted(batch, now);
             if (gaps.Observe(batch.NextSeq, batch.BufferDepth))
             {
-                LogGap(Partition, batch.NextSeq, gaps.Current.TotalSeconds, batch.BufferDepth);
+                if (store.Keys.PerKey)
+                {
+                    LogKeyGap(Partition, gaps.Current.TotalSeconds, batch.BufferDepth);
+                }
+                else
+                {
+                    LogGap(Partition, batch.NextSeq, gaps.Current.TotalSeconds, batch.BufferDepth);
+                }
             }
 
             metrics.Gap(gaps.Current, Partition);
@@ -328,9 +335,14 @@ public sealed partial class PartitionLeadership(
                 continue;
             }
 
-            using var activity = SequencerTelemetry.Source.StartActivity($"sequence {result.Seq}", ActivityKind.Producer, parent, startTime: started);
+            using var activity = SequencerTelemetry.Source.StartActivity(
+                result.Key is null ? $"sequence {result.Seq}" : $"sequence {result.Key}#{result.Seq}", ActivityKind.Producer, parent, startTime: started);
             activity?.SetTag("messaging.system", "redis");
             activity?.SetTag("messaging.message.id", result.Seq);
+            if (result.Key is not null)
+            {
+                activity?.SetTag("messaging.message.key", result.Key);
+            }
         }
     }
 
@@ -359,6 +371,9 @@ public sealed partial class PartitionLeadership(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lock renewal for partition {Partition}, epoch {Epoch}, missed: {Error}")]
     private partial void LogRenewalMissed(int partition, long epoch, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: no key has advanced for {Seconds:0.0} s while {Waiting} later results wait (a key's next seq is missing)")]
+    private partial void LogKeyGap(int partition, double seconds, long waiting);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: seq {NextSeq} has been missing for {Seconds:0.0} s while {Waiting} later results wait")]
     private partial void LogGap(int partition, long nextSeq, double seconds, long waiting);

@@ -22,7 +22,7 @@ public sealed class SequencerLanes : IAsyncDisposable
         var database = services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var connectionString = configuration.GetConnectionString(SequencerServiceExtensions.RedisConnectionName)
             ?? throw new InvalidOperationException($"No connection string '{SequencerServiceExtensions.RedisConnectionName}' (the AppHost's WithReference(cache)).");
-        var partitions = OrderingKeys.Partitioned(options.KeyPrefix, options.Partitions);
+        var partitions = OrderingKeys.Partitioned(options.KeyPrefix, options.Partitions, options.Mode);
         Share = new LeadershipShare(partitions.Count);
         Shared = new SequencerStore(database, partitions[0].Shared);
         All = [.. partitions.Select(keys =>

@@ -54,7 +54,8 @@ public static class OrderedLongIteration
         // dead-lettered as duplicate-seq, as the input contract says, and is not a violation.
         var retried = result.RetriedPushes.ToHashSet();
         var dead = (await lab.Client.DeadLettersAsync(deadBefore).ConfigureAwait(false))
-            .Where(d => !(d.Reason == DeadLetterReasons.DuplicateSeq && d.Seq is { } seq && retried.Contains(seq)))
+            .Where(d => !(d.Reason == DeadLetterReasons.DuplicateSeq && d.Seq is { } seq
+                && retried.Contains(d.Key is { } key ? QueueLab.Ordering.OrderingKeys.IdOf(key, seq) : seq.ToString(System.Globalization.CultureInfo.InvariantCulture))))
             .ToList();
         var expected = bad.Select(b => (Reason: InputCatalogue.Reason(b.Kind)!, Raw: Convert.ToBase64String(b.Raw))).ToList();
         var actual = dead.Select(d => (d.Reason, Raw: Convert.ToBase64String(d.RawBytes()))).ToList();

@@ -11,9 +11,14 @@ namespace QueueLab.Lab.Ordering;
 /// <param name="InFlight">Messages the processors have taken and not finished.</param>
 /// <param name="Buffered">Results in the sequencer's reorder buffer.</param>
 /// <param name="DeadLettered">Entries in the dead-letter list.</param>
-public sealed record OrderingCheck(VerificationReport<long> Report, long NextSeq, long FirstKept, long Input, long InFlight, long Buffered, long DeadLettered)
+/// <remarks>Per key (<see cref="PerKey"/>), the report's ids are <c>key#seq</c>, <see cref="NextSeq"/> is 1 + the ids passed over
+/// every key, and <see cref="FirstKept"/> is 1 when no output was cut yet, else 0.</remarks>
+public sealed record OrderingCheck(VerificationReport<string> Report, long NextSeq, long FirstKept, long Input, long InFlight, long Buffered, long DeadLettered)
 {
     public bool Idle => Input == 0 && InFlight == 0 && Buffered == 0;
+
+    /// <summary>Whether the check was per key.</summary>
+    public bool PerKey { get; init; }
 
     public string Headline
     {
@@ -24,6 +29,14 @@ public sealed record OrderingCheck(VerificationReport<long> Report, long NextSeq
             if (NextSeq == 1 && s.Observed == 0)
             {
                 return $"pipeline B output empty: no seq passed yet ({DeadLettered} dead-lettered); {pending}";
+            }
+
+            if (PerKey)
+            {
+                var scope = $"{NextSeq - 1} passed" + (FirstKept == 0 ? "; each key checked from the oldest seq the output still holds" : "");
+                return Report.Passed
+                    ? $"pipeline B output exact per key: {s.Delivered} messages, each key in seq order ({scope}, {s.ExpectedSkipped} skipped, {DeadLettered} dead-lettered); {pending}"
+                    : $"pipeline B output NOT exact per key: {s.Lost} lost, {s.Duplicated} duplicated, {s.Reordered} reordered, {s.Unexpected} unexpected ({scope}); {pending}";
             }
 
             var range = $"seqs {FirstKept}..{NextSeq - 1}" + (FirstKept > 1 ? $"; older ones cut by the output's retention" : "");

@@ -17,13 +17,18 @@ public sealed class OrderingProbe : IAsyncDisposable
 {
     private const int Chunk = 10_000;
 
-    private OrderingProbe(ConnectionMultiplexer redis, OrderingKeys keys, int partitions)
+    private OrderingProbe(ConnectionMultiplexer redis, OrderingKeys keys, int partitions, OrderingMode mode)
     {
         Redis = redis;
         Db = redis.GetDatabase();
-        Partitions = OrderingKeys.Partitioned(keys.Prefix, partitions);
+        Partitions = OrderingKeys.Partitioned(keys.Prefix, partitions, mode);
         Keys = Partitions[0];
     }
+
+    /// <summary>What order the pipeline keeps (<c>QueueLab:Ordering:Mode</c>).</summary>
+    public OrderingMode Mode => Keys.Mode;
+
+    public bool PerKey => Keys.PerKey;
 
     public ConnectionMultiplexer Redis { get; }
 
@@ -42,14 +47,16 @@ public sealed class OrderingProbe : IAsyncDisposable
 
     /// <param name="partitions">Pipeline B's partitions (<c>QueueLab:Ordering:Partitions</c>): the probe pushes each seq to
     /// its partition's input and reads the output in global order by the documented rule (<see cref="GlobalOutputReader"/>).</param>
-    public static async Task<OrderingProbe> ConnectAsync(string connectionString, OrderingKeys? keys = null, string clientName = "queuelab-lab", int partitions = 1)
+    /// <param name="mode">What order the pipeline keeps: per key, messages go to their key's partition and the checks are per key.</param>
+    public static async Task<OrderingProbe> ConnectAsync(string connectionString, OrderingKeys? keys = null, string clientName = "queuelab-lab", int partitions = 1,
+        OrderingMode mode = OrderingMode.Global)
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.ClientName = clientName;
         options.AbortOnConnectFail = false;
         // INFO commandstats (the load suites' Redis profile) is an admin command for the client library.
         options.AllowAdmin = true;
-        return new OrderingProbe(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), keys ?? OrderingKeys.Default, partitions);
+        return new OrderingProbe(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), keys ?? OrderingKeys.Default, partitions, mode);
     }
 
     /// <summary>Healthy is not yet working: waits until <paramref name="processors"/> processors registered and a sequencer
@@ -144,15 +151,30 @@ public sealed class OrderingProbe : IAsyncDisposable
 
     /// <summary>A reader of the output in global order, after seq <paramref name="lastSeq"/> (<see cref="GlobalOutputReader"/>;
     /// unpartitioned, <paramref name="indexHint"/> is where the next entry is expected in the output).</summary>
-    public Task<GlobalOutputReader> OutputReaderAsync(long lastSeq, long indexHint) => GlobalOutputReader.StartAsync(Db, Partitions, lastSeq, indexHint);
+    /// <remarks>Per key, a reader of every partition's output from its end now, keys interleaved (<see cref="KeyedOutputReader"/>).</remarks>
+    public async Task<IOutputReader> OutputReaderAsync(long lastSeq, long indexHint) => PerKey
+        ? await KeyedOutputReader.StartAsync(Db, Partitions).ConfigureAwait(false)
+        : await GlobalOutputReader.StartAsync(Db, Partitions, lastSeq, indexHint).ConfigureAwait(false);
 
     /// <summary>The input seq <paramref name="seq"/> is pushed to (its partition's).</summary>
     public RedisKey InputFor(long seq) => Partitions[OrderingKeys.PartitionOf(seq, Partitions.Count)].Input;
 
     /// <summary>The input a raw message goes to: its seq's partition's, or partition 0's when it has no readable seq (that
     /// partition dead-letters it).</summary>
-    public RedisKey InputFor(RedisValue raw) =>
-        Partitioned && MessageParser.Parse((byte[])raw!, ParserLimits.Default).Seq is long seq ? InputFor(seq) : Keys.Input;
+    public RedisKey InputFor(RedisValue raw)
+    {
+        if (!Partitioned)
+        {
+            return Keys.Input;
+        }
+
+        var parsed = MessageParser.Parse((byte[])raw!, ParserLimits.Default with { Mode = Mode });
+        return PerKey ? parsed.Key is { } key ? InputForKey(key) : Keys.Input
+            : parsed.Seq is long seq ? InputFor(seq) : Keys.Input;
+    }
+
+    /// <summary>The input a per-key message of key <paramref name="key"/> is pushed to (its key's partition's).</summary>
+    public RedisKey InputForKey(string key) => Partitions[OrderingKeys.PartitionOfKey(key, Partitions.Count)].Input;
 
     /// <summary>Messages taken by processors and not finished, over every registered processor.</summary>
     public async Task<long> InFlightAsync() => (await BacklogAsync().ConfigureAwait(false)).InFlight;
@@ -174,11 +196,14 @@ public sealed class OrderingProbe : IAsyncDisposable
 
     /// <summary>The output messages from index <paramref name="start"/> on, in output order; partitioned, in the global
     /// order the reading rule gives (every seq below the watermark, merged by seq) from index <paramref name="start"/> of it.</summary>
+    /// <remarks>Per key: every partition's output, partition after partition (each key's entries in its order).</remarks>
     public async Task<IReadOnlyList<SequencedMessage>> OutputAsync(long start = 0)
     {
-        if (Partitioned)
+        if (Partitioned || PerKey)
         {
-            var reader = await GlobalOutputReader.StartAsync(Db, Partitions, 0).ConfigureAwait(false);
+            IOutputReader reader = PerKey
+                ? await KeyedOutputReader.StartAsync(Db, Partitions, fromStart: true).ConfigureAwait(false)
+                : await GlobalOutputReader.StartAsync(Db, Partitions, 0).ConfigureAwait(false);
             var all = new List<RedisValue>();
             while (true)
             {
@@ -250,6 +275,11 @@ public sealed class OrderingProbe : IAsyncDisposable
     /// holds) is there once, in order, the skipped ones excepted.</summary>
     public async Task<OrderingCheck> CheckAsync()
     {
+        if (PerKey)
+        {
+            return await CheckPerKeyAsync().ConfigureAwait(false);
+        }
+
         var next = await NextSeqAsync().ConfigureAwait(false);
         var observed = await OutputSeqsAsync().ConfigureAwait(false);
         long firstKept = 1;
@@ -265,11 +295,64 @@ public sealed class OrderingProbe : IAsyncDisposable
             buffered += await Db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false);
         }
 
+        static string Id(long seq) => seq.ToString(CultureInfo.InvariantCulture);
         observed = [.. observed.Where(s => s >= firstKept)];
-        var expected = Enumerable.Range(0, (int)Math.Max(0, next - firstKept)).Select(i => firstKept + i);
-        var report = InvariantChecker.Check(expected, observed, VerificationOptions.Ordered, [.. skipped.Where(s => s >= firstKept && s < next)]);
+        var expected = Enumerable.Range(0, (int)Math.Max(0, next - firstKept)).Select(i => Id(firstKept + i));
+        var report = InvariantChecker.Check(expected, observed.Select(Id), VerificationOptions.Ordered, [.. skipped.Where(s => s >= firstKept && s < next).Select(Id)]);
         return new OrderingCheck(report, next, firstKept, input, await InFlightAsync().ConfigureAwait(false), buffered,
             await DeadLetterCountAsync().ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Per key: every seq each key has passed (1 .. its next seq - 1, from <c>next-seqs</c>) is in the output once, each key's
+    /// in order, the skipped ones excepted. Once retention has cut a partition's output, a key of it is checked from the
+    /// oldest of its seqs the output still holds (older ones may have been cut).
+    /// </summary>
+    private async Task<OrderingCheck> CheckPerKeyAsync()
+    {
+        var expected = new List<string>();
+        var skipped = new List<string>();
+        var observed = (await OutputAsync().ConfigureAwait(false)).Where(m => m.Key is not null).Select(m => OrderingKeys.IdOf(m.Key!, m.Seq)).ToList();
+        var oldest = new Dictionary<string, long>();
+        foreach (var id in observed)
+        {
+            var (key, seq) = SplitId(id);
+            oldest[key] = oldest.TryGetValue(key, out var o) ? Math.Min(o, seq) : seq;
+        }
+
+        long input = 0, buffered = 0, passed = 0;
+        var cut = false;
+        foreach (var keys in Partitions)
+        {
+            var trimmed = await Db.StringGetAsync(keys.OutputTrimmedTo).ConfigureAwait(false);
+            var partitionCut = !trimmed.IsNull && (long)trimmed > 0;
+            cut |= partitionCut;
+            foreach (var entry in await Db.HashGetAllAsync(keys.NextSeqs).ConfigureAwait(false))
+            {
+                var key = entry.Name.ToString();
+                var next = (long)entry.Value;
+                var first = partitionCut ? oldest.GetValueOrDefault(key, next) : 1;
+                expected.AddRange(Enumerable.Range(0, (int)Math.Max(0, next - first)).Select(i => OrderingKeys.IdOf(key, first + i)));
+                passed += next - 1;
+            }
+
+            skipped.AddRange((await Db.HashKeysAsync(keys.Skipped).ConfigureAwait(false)).Select(k => k.ToString()));
+            input += await Db.ListLengthAsync(keys.Input).ConfigureAwait(false);
+            buffered += await Db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false);
+        }
+
+        var inExpected = expected.ToHashSet();
+        var report = InvariantChecker.CheckPerKey(expected, observed, id => SplitId(id).Key, skipped.Where(inExpected.Contains));
+        return new OrderingCheck(report, passed + 1, cut ? 0 : 1, input, await InFlightAsync().ConfigureAwait(false), buffered,
+            await DeadLetterCountAsync().ConfigureAwait(false)) { PerKey = true };
+    }
+
+    /// <summary>The key and seq of a per-key id (<c>key#seq</c>).</summary>
+    public static (string Key, long Seq) SplitId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var hash = id.LastIndexOf('#');
+        return (id[..hash], long.Parse(id.AsSpan(hash + 1), NumberStyles.None, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Clears pipeline B's data in one atomic step (<see cref="OrderingAdmin.ClearAsync"/>).</summary>

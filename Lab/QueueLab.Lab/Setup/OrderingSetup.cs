@@ -15,6 +15,10 @@ public sealed record OrderingSetup(int Processors, int Sequencers, int MaxInFlig
     /// partition k mod P; every processor serves every partition, and the sequencers share the partitions' locks.</summary>
     public int Partitions { get; init; } = 1;
 
+    /// <summary>What order pipeline B keeps (<c>QueueLab:Ordering:Mode</c>: <c>global</c>, the default, or <c>perkey</c>:
+    /// each message carries a <c>key</c> and that key's seq, and key k belongs to partition CRC16(k) mod P).</summary>
+    public OrderingMode Mode { get; init; }
+
     public const string Section = "QueueLab:Ordering";
 
     public static OrderingSetup Read(IConfiguration configuration)
@@ -29,6 +33,7 @@ public sealed record OrderingSetup(int Processors, int Sequencers, int MaxInFlig
             SetupValues.Enum(configuration, $"{Section}:Processor:SystemOfRecord", defaults.SystemOfRecord))
         {
             Partitions = SetupValues.Int(configuration, $"{Section}:Partitions", 1, 1, OrderingKeys.MaxPartitions),
+            Mode = SetupValues.Enum(configuration, $"{Section}:Mode", OrderingMode.Global),
         };
     }
 
@@ -36,5 +41,5 @@ public sealed record OrderingSetup(int Processors, int Sequencers, int MaxInFlig
     public int Slots => Processors * MaxInFlight;
 
     public string Describe() => $"{Processors} processors x {MaxInFlight} in flight, {WorkTime.TotalMilliseconds:0.###} ms work, {Sequencers} sequencers"
-        + (Partitions > 1 ? $", {Partitions} partitions" : "");
+        + (Partitions > 1 ? $", {Partitions} partitions" : "") + (Mode == OrderingMode.PerKey ? ", order per key" : "");
 }

@@ -33,6 +33,8 @@ public static class ArgumentParser
                 "--processors" => options with { Processors = PositiveInt(name, Value()) },
                 "--in-flight" => options with { InFlight = PositiveInt(name, Value()) },
                 "--partitions" => options with { Partitions = PositiveInt(name, Value()) },
+                "--mode" => options with { Mode = Enum.TryParse<QueueLab.Ordering.OrderingMode>(Value(), ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+                    ? mode : throw new UsageException("--mode is global or perkey.") },
                 "--work-ms" => options with { WorkMs = NonNegativeDouble(name, Value()) },
                 "--phase" => options with { Phase = PositiveInt(name, Value()) },
                 "--consumers" => options with { Consumers = PositiveInt(name, Value()) },

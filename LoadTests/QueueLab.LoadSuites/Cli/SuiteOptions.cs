@@ -24,6 +24,9 @@ public sealed record SuiteOptions
     /// <summary>Pipeline B's partitions (<c>QueueLab:Ordering:Partitions</c>).</summary>
     public int? Partitions { get; init; }
 
+    /// <summary>Pipeline B's ordering mode (<c>QueueLab:Ordering:Mode</c>): global, or per key.</summary>
+    public QueueLab.Ordering.OrderingMode? Mode { get; init; }
+
     public double? WorkMs { get; init; }
 
     /// <summary>Pipeline A phase (1: no dedup, 2: Redis + PostgreSQL dedup, 3: phase 2 + etcd allocation).</summary>
@@ -92,6 +95,7 @@ public sealed record SuiteOptions
             Processors = Processors ?? setup.Ordering.Processors,
             InFlight = InFlight ?? setup.Ordering.MaxInFlight,
             Partitions = Partitions ?? setup.Ordering.Partitions,
+            Mode = Mode ?? setup.Ordering.Mode,
             WorkMs = WorkMs ?? setup.Ordering.WorkTime.TotalMilliseconds,
             Phase = Phase ?? setup.Rabbit.Phase,
             Consumers = Consumers ?? setup.Rabbit.Consumers,
@@ -118,6 +122,8 @@ public sealed record SuiteOptions
           --processors P          pipeline B processor replicas (default 3)
           --in-flight C           messages in flight per processor (default 8; overhead 64)
           --partitions P          pipeline B partitions: seq k goes to partition k mod P (default 1)
+          --mode global|perkey    pipeline B's order: one global order (default), or per key (each run spreads its
+                                  messages over 64 keys of its own, key k in partition CRC16(k) mod P)
           --work-ms W             simulated work per message, ms (default 500; overhead 0)
           --phase K               pipeline A phase: 1, 2 or 3 (etcd allocation) (default 2)
           --consumers N           pipeline A consumer replicas (default 3)

@@ -27,7 +27,7 @@ public sealed class OrderedBurstSuite : ISuite
         var settings = OrderingSettings.From(options);
         var messages = options.Messages ?? 500;
         var ideal = settings.IdealBurst(messages);
-        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests", partitions: settings.Partitions).ConfigureAwait(false);
+        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests", partitions: settings.Partitions, mode: settings.Mode).ConfigureAwait(false);
         await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 

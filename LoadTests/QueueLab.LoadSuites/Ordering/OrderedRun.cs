@@ -14,19 +14,25 @@ namespace QueueLab.LoadSuites.Ordering;
 /// <param name="FirstPushToLastOutput">From the first push to the moment the last message was seen in the output.</param>
 /// <param name="PipelineSpan">From the earliest createdAt to the latest sequencedAt (timestamps in the messages).</param>
 /// <param name="Redis">What Redis executed during the run (all clients: processors, sequencers, this runner).</param>
-/// <param name="RetriedPushes">The seqs whose push was sent again after an error (a chaos run's dropped connection): the
-/// first attempt may have landed, so the pipeline may have seen two identical copies and dead-lettered the second as
-/// <c>duplicate-seq</c>, as its contract says.</param>
+/// <param name="RetriedPushes">The ids (the seq; per key <c>key#seq</c>) whose push was sent again after an error (a chaos
+/// run's dropped connection): the first attempt may have landed, so the pipeline may have seen two identical copies and
+/// dead-lettered the second as <c>duplicate-seq</c>, as its contract says.</param>
+/// <param name="Verification">The invariant check of the run's output (ids: the seq; per key <c>key#seq</c>).</param>
 public sealed record OrderedRunResult(RunResult Result, long Pushed, TimeSpan FirstPushToLastOutput, TimeSpan? PipelineSpan, RedisProfile? Redis,
-    IReadOnlyCollection<long> RetriedPushes);
+    IReadOnlyCollection<string> RetriedPushes, VerificationReport<string>? Verification = null);
 
 /// <summary>
 /// The scenario the ordered suites share: invocation k pushes seq first + k (RPUSH, in seq order: the dispatcher
-/// calls the step inline) and completes when that seq is in the output. Latency is from the intended push time on the
+/// calls the step inline) and completes when that seq is in the output. Per key (<see cref="OrderingMode.PerKey"/>),
+/// invocation k pushes seq k / K + 1 of key <c>{run}-{k mod K}</c> (K = <see cref="KeysPerRun"/> keys new to the run), to
+/// that key's partition, and the check is per key. Latency is from the intended push time on the
 /// schedule to the output; stage times come from the output messages. The invariant checker runs on the output after.
 /// </summary>
 public static class OrderedRun
 {
+    /// <summary>How many keys a per-key run spreads its messages over (each gets seqs 1, 2, 3... in push order).</summary>
+    public const int KeysPerRun = 64;
+
     /// <summary>Sends <paramref name="messages"/> through (a burst, unmeasured) so the services are warm; fails if they do not come out in order.</summary>
     public static async Task WarmUpAsync(OrderingProbe client, int messages, SuiteOptions options, CancellationToken cancellationToken)
     {
@@ -51,23 +57,25 @@ public static class OrderedRun
         var capacity = LoadSchedule.Build([simulation]).ExpectedOpenInvocations;
         var (first, outputStart) = await client.BeginAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         var stages = new StageRecorder();
-        var watcher = new OutputWatcher(await client.OutputReaderAsync(first - 1, outputStart).ConfigureAwait(false), first, capacity, stages);
+        var run = new RunKeys(client.PerKey, first);
+        var watcher = new OutputWatcher(await client.OutputReaderAsync(first - 1, outputStart).ConfigureAwait(false), run.IndexOf, capacity, stages);
         using var stopWatching = new CancellationTokenSource();
         var watching = watcher.RunAsync(stopWatching.Token);
         var sideTask = alongside?.Invoke(stopWatching.Token) ?? Task.CompletedTask;
 
         long firstPush = 0;
         long pushed = 0;
-        var retried = new System.Collections.Concurrent.ConcurrentDictionary<long, bool>();
+        var retried = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         var payload = new string('x', 64);
+        VerificationReport<string>? verification = null;
         var scenario = Scenario.Create(name, async (context, ct) =>
         {
             var index = context.InvocationNumber;
-            var seq = first + index;
-            var json = OrderingJson.Serialize(new OrderingMessage(seq, payload, DateTimeOffset.UtcNow));
+            var (key, seq) = run.Message(index);
+            var json = OrderingJson.Serialize(new OrderingMessage(seq, payload, DateTimeOffset.UtcNow) { Key = key });
             Interlocked.CompareExchange(ref firstPush, Stopwatch.GetTimestamp(), 0);
             Interlocked.Increment(ref pushed);
-            await PushAsync(client, client.InputFor(seq), json, () => retried.TryAdd(seq, true), ct).ConfigureAwait(false);
+            await PushAsync(client, key is null ? client.InputFor(seq) : client.InputForKey(key), json, () => retried.TryAdd(run.Id(index), true), ct).ConfigureAwait(false);
             await watcher.Completion(index).WaitAsync(ct).ConfigureAwait(false);
             return StepResult.Ok();
         }).WithLoadSimulations(simulation);
@@ -85,10 +93,14 @@ public static class OrderedRun
             {
                 // The watcher's record of the output as it came out: the output's retention may have cut it since.
                 await watcher.CaughtUpAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-                var observed = watcher.Observed;
-                var expected = Enumerable.Range(0, (int)Interlocked.Read(ref pushed)).Select(i => first + i).ToList();
-                var report = InvariantChecker.Check(expected, observed, VerificationOptions.Ordered);
-                return Invariants.ToResult(report, $"pipeline B output from position {outputStart} as it came out, seqs {first}..{first + expected.Count - 1}"
+                var expected = Enumerable.Range(0, (int)Interlocked.Read(ref pushed)).Select(i => run.Id(i)).ToList();
+                verification = run.PerKey
+                    ? InvariantChecker.CheckPerKey(expected, watcher.ObservedIds, id => OrderingProbe.SplitId(id).Key)
+                    : InvariantChecker.Check(expected, watcher.Observed.Select(RunKeys.SeqId), VerificationOptions.Ordered);
+                var scope = run.PerKey
+                    ? $"pipeline B outputs as they came out, {expected.Count} messages over {Math.Min(KeysPerRun, expected.Count)} keys of the run"
+                    : $"pipeline B output from position {outputStart} as it came out, seqs {first}..{first + expected.Count - 1}";
+                return Invariants.ToResult(verification, scope
                     + (watcher.FellBehind > 0 ? $"; the output's retention cut entries before the runner read them {watcher.FellBehind} time(s)" : ""));
             },
         };
@@ -113,7 +125,36 @@ public static class OrderedRun
             ? Stopwatch.GetElapsedTime(firstPush, watcher.LastOutputTimestamp)
             : TimeSpan.Zero;
         TimeSpan? pipelineSpan = watcher.FirstCreated is { } created && watcher.LastSequenced is { } sequenced ? sequenced - created : null;
-        return new OrderedRunResult(result, pushed, span, pipelineSpan, profile, [.. retried.Keys.Order()]);
+        return new OrderedRunResult(result, pushed, span, pipelineSpan, profile, [.. retried.Keys.Order(StringComparer.Ordinal)], verification);
+    }
+
+    /// <summary>Which message a run's invocation pushes: seq first + k, or per key seq k / K + 1 of key <c>{run}-{k mod K}</c>.</summary>
+    private sealed class RunKeys(bool perKey, long first)
+    {
+        private readonly string _run = "run" + Guid.NewGuid().ToString("N")[..8] + "-";
+
+        public bool PerKey => perKey;
+
+        public (string? Key, long Seq) Message(long index) =>
+            perKey ? (_run + (index % KeysPerRun).ToString(System.Globalization.CultureInfo.InvariantCulture), (index / KeysPerRun) + 1) : (null, first + index);
+
+        public string Id(long index) => Message(index) is (string key, var seq) ? QueueLab.Ordering.OrderingKeys.IdOf(key, seq) : SeqId(first + index);
+
+        public static string SeqId(long seq) => seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>The invocation that pushed an output message, or -1 when it is not one of this run's.</summary>
+        public long IndexOf(SequencedMessage message)
+        {
+            if (!perKey)
+            {
+                return message.Seq - first;
+            }
+
+            return message.Key is { } key && key.StartsWith(_run, StringComparison.Ordinal)
+                && int.TryParse(key.AsSpan(_run.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var k)
+                ? ((message.Seq - 1) * KeysPerRun) + k
+                : -1;
+        }
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed class OrderedSoakSuite : ISuite
         var rate = options.Rate ?? (double.IsFinite(capacity) ? Math.Round(0.7 * capacity, 2) : 1000);
         var duration = options.Duration ?? TimeSpan.FromSeconds(60);
         var bound = options.MaxBacklog ?? (long)Math.Max(2 * settings.Slots, Math.Ceiling(rate * 2));
-        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests", partitions: settings.Partitions).ConfigureAwait(false);
+        await using var client = await OrderingProbe.ConnectAsync(lab[ResourceNames.Cache], clientName: "queuelab-loadtests", partitions: settings.Partitions, mode: settings.Mode).ConfigureAwait(false);
         await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 2 * settings.Slots, options, cancellationToken).ConfigureAwait(false);
 

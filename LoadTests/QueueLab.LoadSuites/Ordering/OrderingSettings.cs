@@ -10,6 +10,9 @@ public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Wor
     /// <summary>Pipeline B's partitions (1: unpartitioned).</summary>
     public int Partitions { get; init; } = 1;
 
+    /// <summary>Pipeline B's ordering mode (global, or per key).</summary>
+    public QueueLab.Ordering.OrderingMode Mode { get; init; }
+
     public int Slots => Processors * InFlight;
 
     /// <summary>Messages per second the processors can work through: P x C / W (infinite for W = 0).</summary>
@@ -24,6 +27,7 @@ public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Wor
         TimeSpan.FromMilliseconds(options.WorkMs ?? defaultWorkMs))
     {
         Partitions = options.Partitions ?? 1,
+        Mode = options.Mode ?? QueueLab.Ordering.OrderingMode.Global,
     };
 
     public LabProfile Profile() => new(
@@ -33,10 +37,12 @@ public sealed record OrderingSettings(int Processors, int InFlight, TimeSpan Wor
             $"QueueLab:Ordering:Processor:MaxInFlight={InFlight}",
             $"QueueLab:Ordering:Processor:WorkTime={Work.ToString("c", CultureInfo.InvariantCulture)}",
             $"QueueLab:Ordering:Partitions={Partitions}",
+            $"QueueLab:Ordering:Mode={Mode}",
         ],
         [ResourceNames.Cache, ResourceNames.Processor, ResourceNames.Sequencer],
         [ResourceNames.Cache]);
 
     public string Describe() =>
-        $"{Processors} processors x {InFlight} in flight, {Work.TotalMilliseconds:0.###} ms work" + (Partitions > 1 ? $", {Partitions} partitions" : "");
+        $"{Processors} processors x {InFlight} in flight, {Work.TotalMilliseconds:0.###} ms work" + (Partitions > 1 ? $", {Partitions} partitions" : "")
+        + (Mode == QueueLab.Ordering.OrderingMode.PerKey ? ", order per key" : "");
 }

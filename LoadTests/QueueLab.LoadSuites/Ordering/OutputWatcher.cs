@@ -14,8 +14,15 @@ namespace QueueLab.LoadSuites.Ordering;
 /// verification checks (a long soak's output is trimmed behind it, so reading it again afterwards would not see it all).
 /// It never consumes the output.
 /// </summary>
-public sealed class OutputWatcher(IOutputReader reader, long firstSeq, long capacity, StageRecorder stages)
+/// <param name="indexOf">The run's number of an output message (from 0), or -1 when it is not one of the run's.</param>
+public sealed class OutputWatcher(IOutputReader reader, Func<SequencedMessage, long> indexOf, long capacity, StageRecorder stages)
 {
+    /// <summary>A watcher of a run whose message number k is seq <paramref name="firstSeq"/> + k (global order).</summary>
+    public OutputWatcher(IOutputReader reader, long firstSeq, long capacity, StageRecorder stages)
+        : this(reader, m => m.Seq - firstSeq, capacity, stages)
+    {
+    }
+
     public const string QueueWait = "queue wait (processing - created)";
     public const string Processing = "processing (processed - processing)";
     public const string Sequencing = "sequencing (sequenced - processed)";
@@ -25,7 +32,7 @@ public sealed class OutputWatcher(IOutputReader reader, long firstSeq, long capa
         .Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
 
     private readonly IOutputReader _reader = reader;
-    private readonly List<long> _observed = [];
+    private readonly List<(string? Key, long Seq)> _observed = [];
     private long _completed;
     private long _upToDate;
 
@@ -45,7 +52,20 @@ public sealed class OutputWatcher(IOutputReader reader, long firstSeq, long capa
         {
             lock (_observed)
             {
-                return [.. _observed];
+                return [.. _observed.Select(o => o.Seq)];
+            }
+        }
+    }
+
+    /// <summary>Every per-key id (<c>key#seq</c>) seen in the output since the run began, in output order (entries without a
+    /// key are left out).</summary>
+    public IReadOnlyList<string> ObservedIds
+    {
+        get
+        {
+            lock (_observed)
+            {
+                return [.. _observed.Where(o => o.Key is not null).Select(o => QueueLab.Ordering.OrderingKeys.IdOf(o.Key!, o.Seq))];
             }
         }
     }
@@ -64,7 +84,7 @@ public sealed class OutputWatcher(IOutputReader reader, long firstSeq, long capa
 
     public long Completed => Interlocked.Read(ref _completed);
 
-    /// <summary>Completes when the run's message number <paramref name="index"/> (seq firstSeq + index) is in the output.</summary>
+    /// <summary>Completes when the run's message number <paramref name="index"/> is in the output.</summary>
     public Task Completion(long index) => _done[index].Task;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -111,10 +131,10 @@ public sealed class OutputWatcher(IOutputReader reader, long firstSeq, long capa
 
             lock (_observed)
             {
-                _observed.Add(message.Seq);
+                _observed.Add((message.Key, message.Seq));
             }
 
-            var index = message.Seq - firstSeq;
+            var index = indexOf(message);
             if (index < 0 || index >= _done.Length || !_done[index].TrySetResult())
             {
                 // Not this run's, or a second copy: the verification reports it.

@@ -17,6 +17,10 @@ public sealed record DeadLetter(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("messageBase64")] string? MessageBase64 = null)
 {
+    /// <summary>The message's key when it was read (per-key mode): <c>seq</c> is then that key's.</summary>
+    [JsonPropertyName("key")]
+    public string? Key { get; init; }
+
     /// <summary>The raw input message's bytes, from whichever field holds them.</summary>
     public byte[] RawBytes() =>
         MessageBase64 is { } b64 ? Convert.FromBase64String(b64) : System.Text.Encoding.UTF8.GetBytes(Message ?? "");

@@ -16,6 +16,12 @@ public static class DeadLetterReasons
     /// duplicate keys, or nesting deeper than <see cref="Parsing.MessageParser.MaxDepth"/>).</summary>
     public const string InvalidJson = "invalid-json";
 
+    /// <summary>Per-key mode: the message has no <c>key</c> (nothing is claimed or skipped: without its key the seq is no one's).</summary>
+    public const string MissingKey = "missing-key";
+
+    /// <summary>Per-key mode: <c>key</c> is not a string of 1 to 256 UTF-8 bytes of Unicode text without U+0000.</summary>
+    public const string InvalidKey = "invalid-key";
+
     public const string MissingSeq = "missing-seq";
 
     /// <summary><c>seq</c> is not an integer literal in 1 .. 2^53 - 1.</summary>
@@ -35,8 +41,9 @@ public static class DeadLetterReasons
     /// identical copy was already processed or skipped.</summary>
     public const string DuplicateSeq = "duplicate-seq";
 
-    /// <summary>The seq belongs to another partition (seq mod P) than the input the message was pushed to; its seq is not
-    /// skipped (it is not this partition's to pass). Push it again to partition seq mod P's input.</summary>
+    /// <summary>The seq belongs to another partition (seq mod P; per key, the key's partition, CRC16(key) mod P) than the
+    /// input the message was pushed to; its seq is not skipped (it is not this partition's to pass). Push it again to the
+    /// input the entry's detail names.</summary>
     public const string WrongPartition = "wrong-partition";
 
     /// <summary>The work failed on every attempt (<c>MaxRetries</c> retries).</summary>
@@ -54,7 +61,7 @@ public static class DeadLetterReasons
     /// <summary>Every reason, for tests and documentation.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        MessageTooLarge, InvalidUtf8, InvalidJson, MissingSeq, InvalidSeq, MissingPayload, InvalidPayload, PayloadTooLarge,
+        MessageTooLarge, InvalidUtf8, InvalidJson, MissingKey, InvalidKey, MissingSeq, InvalidSeq, MissingPayload, InvalidPayload, PayloadTooLarge,
         InvalidCreatedAt, DuplicateSeq, WrongPartition, ProcessingFailed, RecordRejected, HandlerFailed, ReclaimedTooOften,
     ];
 }

@@ -13,4 +13,9 @@ public sealed record ProcessedResult(
     [property: JsonPropertyName("processingAt")] DateTimeOffset ProcessingAt,
     [property: JsonPropertyName("processedAt")] DateTimeOffset ProcessedAt,
     [property: JsonPropertyName("processor")] string Processor,
-    [property: JsonPropertyName("attempts")] int Attempts);
+    [property: JsonPropertyName("attempts")] int Attempts)
+{
+    /// <summary>The message's key (per-key mode; absent in global order).</summary>
+    [JsonPropertyName("key")]
+    public string? Key { get; init; }
+}

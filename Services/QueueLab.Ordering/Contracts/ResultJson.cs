@@ -18,12 +18,13 @@ public sealed class ResultJson
     private static readonly JsonEncodedText ProcessedAt = JsonEncodedText.Encode("processedAt");
     private static readonly JsonEncodedText Processor = JsonEncodedText.Encode("processor");
     private static readonly JsonEncodedText Attempts = JsonEncodedText.Encode("attempts");
+    private static readonly JsonEncodedText Key = JsonEncodedText.Encode("key");
 
     private readonly Utf8JsonWriter _writer = new(new ArrayBufferWriter<byte>(1));
 
     /// <summary>Appends one result object to <paramref name="output"/> (one writer, reused: not thread-safe).</summary>
     public void Write(IBufferWriter<byte> output, long seq, string payload, DateTimeOffset? createdAt, DateTimeOffset processingAt,
-        DateTimeOffset processedAt, string processor, int attempts)
+        DateTimeOffset processedAt, string processor, int attempts, string? key = null)
     {
         _writer.Reset(output);
         _writer.WriteStartObject();
@@ -38,6 +39,11 @@ public sealed class ResultJson
         _writer.WriteString(ProcessedAt, processedAt);
         _writer.WriteString(Processor, processor);
         _writer.WriteNumber(Attempts, attempts);
+        if (key is not null)
+        {
+            _writer.WriteString(Key, key);
+        }
+
         _writer.WriteEndObject();
         _writer.Flush();
     }
@@ -45,7 +51,7 @@ public sealed class ResultJson
     public static string ToJson(ProcessedResult result)
     {
         var output = new ArrayBufferWriter<byte>(256);
-        new ResultJson().Write(output, result.Seq, result.Payload, result.CreatedAt, result.ProcessingAt, result.ProcessedAt, result.Processor, result.Attempts);
+        new ResultJson().Write(output, result.Seq, result.Payload, result.CreatedAt, result.ProcessingAt, result.ProcessedAt, result.Processor, result.Attempts, result.Key);
         return System.Text.Encoding.UTF8.GetString(output.WrittenSpan);
     }
 }

@@ -16,4 +16,9 @@ public sealed record SequencedMessage(
     [property: JsonPropertyName("sequencingAt")] DateTimeOffset SequencingAt,
     [property: JsonPropertyName("sequencedAt")] DateTimeOffset SequencedAt,
     [property: JsonPropertyName("processor")] string Processor,
-    [property: JsonPropertyName("attempts")] int Attempts);
+    [property: JsonPropertyName("attempts")] int Attempts)
+{
+    /// <summary>The message's key (per-key mode; absent in global order): the output keeps each key's seqs in order.</summary>
+    [JsonPropertyName("key")]
+    public string? Key { get; init; }
+}

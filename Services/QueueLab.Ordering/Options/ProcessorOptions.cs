@@ -15,6 +15,11 @@ public sealed class ProcessorOptions
     [Range(1, OrderingKeys.MaxPartitions)]
     public int Partitions { get; set; } = 1;
 
+    /// <summary>What order the pipeline keeps: <c>Global</c> (one order by seq) or <c>PerKey</c> (each message carries a
+    /// <c>key</c> and its key's seq). The same for every processor and sequencer: the AppHost gives both
+    /// <c>QueueLab:Ordering:Mode</c>.</summary>
+    public OrderingMode Mode { get; set; }
+
     /// <summary>Messages processed concurrently by one processor (over all partitions).</summary>
     [Range(1, 1024)]
     public int MaxInFlight { get; set; } = 8;
@@ -74,7 +79,7 @@ public sealed class ProcessorOptions
     public int MaxHandlerFailures { get; set; } = 3;
 
     /// <summary>The parser's limits from these settings.</summary>
-    public Parsing.ParserLimits Limits => new(MaxMessageBytes, MaxPayloadBytes);
+    public Parsing.ParserLimits Limits => new(MaxMessageBytes, MaxPayloadBytes) { Mode = Mode };
 
     public SystemOfRecordKind SystemOfRecord { get; set; } = SystemOfRecordKind.Redis;
 }

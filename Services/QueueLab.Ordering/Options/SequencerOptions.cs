@@ -15,6 +15,11 @@ public sealed class SequencerOptions
     [Range(1, OrderingKeys.MaxPartitions)]
     public int Partitions { get; set; } = 1;
 
+    /// <summary>What order the pipeline keeps: <c>Global</c> (one order by seq) or <c>PerKey</c> (each message carries a
+    /// <c>key</c> and its key's seq). The same for every processor and sequencer: the AppHost gives both
+    /// <c>QueueLab:Ordering:Mode</c>.</summary>
+    public OrderingMode Mode { get; set; }
+
     /// <summary>Expiry of the leader lock; a dead leader is replaced after at most this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan LockTtl { get; set; } = TimeSpan.FromSeconds(1);

@@ -69,48 +69,64 @@ public static class MessageParser
             return ParsedMessage.Rejected(DeadLetterReasons.InvalidJson, $"expected a JSON object, got {root.ValueKind}");
         }
 
+        string? key = null;
+        if (limits.Mode == OrderingMode.PerKey)
+        {
+            if (!root.TryGetProperty("key", out var keyElement) || keyElement.ValueKind == JsonValueKind.Null)
+            {
+                return ParsedMessage.Rejected(DeadLetterReasons.MissingKey, "the message has no \"key\" (the pipeline keeps order per key)");
+            }
+
+            if (ReadKey(keyElement) is { } keyError)
+            {
+                return ParsedMessage.Rejected(DeadLetterReasons.InvalidKey, keyError);
+            }
+
+            key = keyElement.GetString()!;
+        }
+
         if (!root.TryGetProperty("seq", out var seqElement) || seqElement.ValueKind == JsonValueKind.Null)
         {
-            return ParsedMessage.Rejected(DeadLetterReasons.MissingSeq, "the message has no \"seq\"");
+            return ParsedMessage.Rejected(DeadLetterReasons.MissingSeq, "the message has no \"seq\"", key: key);
         }
 
         if (seqElement.ValueKind != JsonValueKind.Number || !seqElement.TryGetInt64(out var seq))
         {
             return ParsedMessage.Rejected(DeadLetterReasons.InvalidSeq,
-                $"\"seq\" must be an integer literal from 1 to {MaxSeq}, got {Truncate(seqElement.GetRawText())}");
+                $"\"seq\" must be an integer literal from 1 to {MaxSeq}, got {Truncate(seqElement.GetRawText())}", key: key);
         }
 
         if (seq is <= 0 or > MaxSeq)
         {
-            return ParsedMessage.Rejected(DeadLetterReasons.InvalidSeq, $"\"seq\" must be from 1 to {MaxSeq}, got {seq}");
+            return ParsedMessage.Rejected(DeadLetterReasons.InvalidSeq, $"\"seq\" must be from 1 to {MaxSeq}, got {seq}", key: key);
         }
 
         if (!root.TryGetProperty("payload", out var payloadElement) || payloadElement.ValueKind == JsonValueKind.Null)
         {
-            return ParsedMessage.Rejected(DeadLetterReasons.MissingPayload, "the message has no \"payload\"", seq);
+            return ParsedMessage.Rejected(DeadLetterReasons.MissingPayload, "the message has no \"payload\"", seq, key);
         }
 
         if (payloadElement.ValueKind != JsonValueKind.String)
         {
-            return ParsedMessage.Rejected(DeadLetterReasons.InvalidPayload, $"\"payload\" must be a string, got {payloadElement.ValueKind}", seq);
+            return ParsedMessage.Rejected(DeadLetterReasons.InvalidPayload, $"\"payload\" must be a string, got {payloadElement.ValueKind}", seq, key);
         }
 
         if (!TryGetString(payloadElement, out var payload))
         {
             return ParsedMessage.Rejected(DeadLetterReasons.InvalidPayload,
-                "\"payload\" holds an escape that is not Unicode text (a lone surrogate such as \\ud800)", seq);
+                "\"payload\" holds an escape that is not Unicode text (a lone surrogate such as \\ud800)", seq, key);
         }
 
         if (payload.Contains('\0', StringComparison.Ordinal))
         {
-            return ParsedMessage.Rejected(DeadLetterReasons.InvalidPayload, "\"payload\" holds U+0000, which no system of record stores as text", seq);
+            return ParsedMessage.Rejected(DeadLetterReasons.InvalidPayload, "\"payload\" holds U+0000, which no system of record stores as text", seq, key);
         }
 
         var size = Encoding.UTF8.GetByteCount(payload);
         if (size > limits.MaxPayloadBytes)
         {
             return ParsedMessage.Rejected(DeadLetterReasons.PayloadTooLarge,
-                $"\"payload\" is {size} bytes; the limit is {limits.MaxPayloadBytes}", seq);
+                $"\"payload\" is {size} bytes; the limit is {limits.MaxPayloadBytes}", seq, key);
         }
 
         DateTimeOffset? createdAt = null;
@@ -119,7 +135,7 @@ public static class MessageParser
             if (createdElement.ValueKind != JsonValueKind.String || !TryGetDate(createdElement, out var created))
             {
                 return ParsedMessage.Rejected(DeadLetterReasons.InvalidCreatedAt,
-                    $"\"createdAt\" must be an ISO-8601 date-time string, got {Truncate(createdElement.GetRawText())}", seq);
+                    $"\"createdAt\" must be an ISO-8601 date-time string, got {Truncate(createdElement.GetRawText())}", seq, key);
             }
 
             createdAt = created;
@@ -133,7 +149,28 @@ public static class MessageParser
             traceParent = tp;
         }
 
-        return ParsedMessage.Valid(new OrderingMessage(seq, payload, createdAt, traceParent));
+        return ParsedMessage.Valid(new OrderingMessage(seq, payload, createdAt, traceParent) { Key = key });
+    }
+
+    /// <summary>Why a <c>key</c> is not acceptable (null when it is): a string of 1 to <see cref="ParserLimits.MaxKeyBytes"/>
+    /// UTF-8 bytes of Unicode text without U+0000.</summary>
+    private static string? ReadKey(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return $"\"key\" must be a string, got {element.ValueKind}";
+        }
+
+        if (!TryGetString(element, out var key))
+        {
+            return "\"key\" holds an escape that is not Unicode text (a lone surrogate such as \\ud800)";
+        }
+
+        var size = Encoding.UTF8.GetByteCount(key);
+        return size == 0 ? "\"key\" is empty"
+            : size > ParserLimits.MaxKeyBytes ? $"\"key\" is {size} bytes; the limit is {ParserLimits.MaxKeyBytes}"
+            : key.Contains('\0', StringComparison.Ordinal) ? "\"key\" holds U+0000, which no system of record stores as text"
+            : null;
     }
 
     private static bool TryGetString(JsonElement element, out string value)

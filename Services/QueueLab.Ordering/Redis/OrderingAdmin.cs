@@ -73,7 +73,8 @@ public static class OrderingAdmin
     {
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(AdminScripts.Clear,
             [keys.Processors, keys.Input, keys.ReorderBuffer, keys.Quarantine, keys.Results, keys.Cursor,
-                keys.Output, keys.DeadLetter, keys.Claims, keys.Records, keys.Skipped, keys.Reclaims, keys.NextSeq, keys.TrimmedTo, keys.OutputTrimmedTo],
+                keys.Output, keys.DeadLetter, keys.Claims, keys.Records, keys.Skipped, keys.Reclaims, keys.NextSeq, keys.TrimmedTo, keys.OutputTrimmedTo,
+                keys.NextSeqs, keys.Passed, keys.ReadyKeys],
             [keys.InFlightPrefix]).ConfigureAwait(false))!;
         return (long)result[0] == 1
             ? new ClearResult(true, (long)result[1], 0, 0, 0, 0, 0)

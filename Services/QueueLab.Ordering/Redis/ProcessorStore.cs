@@ -31,39 +31,40 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
 
     /// <summary>
     /// Parses each taken message (the one decision on its validity) and claims the seqs the parser found, in one
-    /// script call for the whole batch, in the order they were taken. A seq of another partition is not claimed
-    /// (<see cref="SeqClaim.WrongPartition"/>).
+    /// script call for the whole batch, in the order they were taken. A seq (per key, a key) of another partition is not
+    /// claimed (<see cref="SeqClaim.WrongPartition"/>).
     /// </summary>
     public async Task<IReadOnlyList<TakenMessage>> PrepareAsync(IReadOnlyList<byte[]> raws, ParserLimits limits)
     {
         var parsed = new ParsedMessage[raws.Count];
         var fingerprints = new string[raws.Count];
-        var args = new List<RedisValue>(1 + (raws.Count * 2)) { keys.FirstSeq };
+        var ids = new string?[raws.Count];
+        var args = new List<RedisValue>(2 + (raws.Count * 3)) { keys.PerKey ? "k" : "g", keys.FirstSeq };
         for (var i = 0; i < raws.Count; i++)
         {
             parsed[i] = MessageParser.Parse(raws[i], limits);
             fingerprints[i] = MessageFingerprint.Of(raws[i]);
-            if (parsed[i].Seq is long seq && keys.Owns(seq))
+            ids[i] = keys.ClaimIdOf(parsed[i].Seq, parsed[i].Key);
+            if (ids[i] is { } id && keys.OwnsMessage(parsed[i].Seq!.Value, parsed[i].Key))
             {
-                args.Add(seq);
+                args.Add(id);
+                args.Add(parsed[i].Seq!.Value);
                 args.Add(fingerprints[i]);
             }
         }
 
-        var claims = args.Count == 1
+        var claims = args.Count == 2
             ? []
-            : (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Claim, [keys.Claims, keys.NextSeq], [.. args]).ConfigureAwait(false))!;
+            : (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Claim,
+                [keys.Claims, keys.PerKey ? keys.NextSeqs : keys.NextSeq], [.. args]).ConfigureAwait(false))!;
         var taken = new TakenMessage[raws.Count];
         var next = 0;
         for (var i = 0; i < raws.Count; i++)
         {
-            var claim = parsed[i].Seq switch
-            {
-                null => SeqClaim.None,
-                long seq when !keys.Owns(seq) => SeqClaim.WrongPartition,
-                _ => (SeqClaim)(long)claims[next++],
-            };
-            taken[i] = new TakenMessage(raws[i], fingerprints[i], parsed[i], claim);
+            var claim = ids[i] is null ? SeqClaim.None
+                : !keys.OwnsMessage(parsed[i].Seq!.Value, parsed[i].Key) ? SeqClaim.WrongPartition
+                : (SeqClaim)(long)claims[next++];
+            taken[i] = new TakenMessage(raws[i], fingerprints[i], parsed[i], claim, ids[i]);
         }
 
         return taken;
@@ -80,7 +81,7 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         var args = new RedisValue[completions.Count * 2];
         for (var i = 0; i < completions.Count; i++)
         {
-            args[2 * i] = completions[i].Seq;
+            args[2 * i] = completions[i].Id;
             args[(2 * i) + 1] = completions[i].Fingerprint;
         }
 
@@ -102,7 +103,7 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         {
             var c = completions[i];
             var at = 1 + (i * 6);
-            args[at] = c.Seq;
+            args[at] = c.Id;
             args[at + 1] = c.Raw;
             args[at + 2] = c.Fingerprint;
             args[at + 3] = c.Body;
@@ -115,10 +116,11 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         return [.. outcomes.Select(r => (CompletionOutcome)(long)r)];
     }
 
-    public async Task<DeadLetterOutcome> DeadLetterAsync(byte[] raw, string fingerprint, string entry, long? seq, SkipMode skip, string reason) =>
+    /// <param name="id">The claim id to skip (the seq; per key <c>key#seq</c>), or null when there is none.</param>
+    public async Task<DeadLetterOutcome> DeadLetterAsync(byte[] raw, string fingerprint, string entry, string? id, SkipMode skip, string reason) =>
         (DeadLetterOutcome)(long)await database.ScriptEvaluateAsync(ProcessorScripts.DeadLetter,
             [keys.DeadLetter, keys.InFlight(processorId), keys.Claims, keys.Skipped, keys.Results, keys.Reclaims],
-            [raw, entry, seq?.ToString(CultureInfo.InvariantCulture) ?? "", fingerprint, seq is null ? "0" : ((int)skip).ToString(CultureInfo.InvariantCulture), reason])
+            [raw, entry, id ?? "", fingerprint, id is null ? "0" : ((int)skip).ToString(CultureInfo.InvariantCulture), reason])
             .ConfigureAwait(false);
 
     /// <summary>Returns the in-flight messages of every processor whose heartbeat expired to the input; a message

@@ -42,11 +42,17 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
     public async Task<SequenceBatch> SequenceAsync(string token, long epoch, int readCount, int maxPass, DateTimeOffset now, Retention? retention = null)
     {
         retention ??= Retention.Default;
-        var result = (RedisResult[])(await database.ScriptEvaluateAsync(SequencerScripts.Sequence,
-            [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output,
-                keys.Claims, keys.Records, keys.Skipped, keys.TrimmedTo, keys.DeadLetter, keys.OutputTrimmedTo],
-            [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-                retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength, keys.Step, keys.FirstSeq])
+        var result = (RedisResult[])(await (keys.PerKey
+            ? database.ScriptEvaluateAsync(SequencerScripts.SequenceByKey,
+                [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output,
+                    keys.Claims, keys.Records, keys.Skipped, keys.NextSeqs, keys.DeadLetter, keys.OutputTrimmedTo, keys.Passed, keys.ReadyKeys],
+                [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                    retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength])
+            : database.ScriptEvaluateAsync(SequencerScripts.Sequence,
+                [keys.SequencerLock, keys.SequencerEpoch, keys.Results, keys.Cursor, keys.NextSeq, keys.ReorderBuffer, keys.Output,
+                    keys.Claims, keys.Records, keys.Skipped, keys.TrimmedTo, keys.DeadLetter, keys.OutputTrimmedTo],
+                [token, epoch, readCount, maxPass, now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                    retention.KeepPassedSeqs, retention.OutputMaxLength, retention.DeadLetterMaxLength, keys.Step, keys.FirstSeq]))
             .ConfigureAwait(false))!;
 
         var status = (SequenceStatus)(long)result[0];
@@ -58,10 +64,18 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
         var emitted = new List<EmittedResult>((result.Length - 10) / 3);
         for (var i = 10; i + 2 < result.Length; i += 3)
         {
-            emitted.Add(new EmittedResult(
-                (long)result[i],
-                (string?)result[i + 1] ?? "",
-                long.TryParse((string?)result[i + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : 0));
+            var at = long.TryParse((string?)result[i + 2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? ms : 0;
+            var traceParent = (string?)result[i + 1] ?? "";
+            if (keys.PerKey)
+            {
+                var id = (string)result[i]!;
+                var hash = id.LastIndexOf('#');
+                emitted.Add(new EmittedResult(long.Parse(id.AsSpan(hash + 1), NumberStyles.None, CultureInfo.InvariantCulture), traceParent, at, id[..hash]));
+            }
+            else
+            {
+                emitted.Add(new EmittedResult((long)result[i], traceParent, at));
+            }
         }
 
         return new SequenceBatch(status, (long)result[1], (long)result[2], (long)result[3], (long)result[4],

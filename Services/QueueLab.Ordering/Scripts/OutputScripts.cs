@@ -39,4 +39,26 @@ public static class OutputScripts
         end
         return result
         """;
+
+    /// <summary>
+    /// Per-key mode, where output entries are not in seq order: KEYS: output, output-cut (how many entries retention has cut
+    /// from the head in all). ARGV: absolute position (entries cut + index), how many entries at most. Reads from that
+    /// position in one atomic step. Returns {the absolute position of the first entry returned, whether the reader fell
+    /// behind the retention (1: entries from its position were cut before it read them), the entries...}.
+    /// </summary>
+    public const string ReadFrom = """
+        local cut = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local from = tonumber(ARGV[1]) - cut
+        local behind = 0
+        if from < 0 then
+          behind = 1
+          from = 0
+        end
+        local result = {cut + from, behind}
+        local count = tonumber(ARGV[2])
+        if count > 0 then
+          for _, v in ipairs(redis.call('LRANGE', KEYS[1], from, from + count - 1)) do result[#result + 1] = v end
+        end
+        return result
+        """;
 }

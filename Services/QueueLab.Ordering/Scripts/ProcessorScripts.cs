@@ -5,7 +5,8 @@ namespace QueueLab.Ordering.Scripts;
 /// input, one in-flight list, the quarantine, or done) and two reapers can never return the same message twice.
 /// <para>
 /// No script decodes a message: validity is decided once, by the processor's parser, and the scripts act only on what
-/// it found (a seq, and the message's SHA-1 fingerprint). A seq's fate is decided once, in <c>claims</c>: the value
+/// it found (a seq, and the message's SHA-1 fingerprint). A seq's fate is decided once, in <c>claims</c> (per key, a
+/// <c>key#seq</c> id's: every "seq" argument below is that id in per-key mode): the value
 /// is the fingerprint of the message that claimed it (40 hex characters), followed by <c>:p</c> while its result is
 /// being recorded in PostgreSQL, <c>:r</c> once its result is in the stream, or <c>:s</c> once it is skipped. The
 /// result path and the skip path both check and set that suffix in the same script that writes the stream, so a seq
@@ -40,25 +41,34 @@ public static class ProcessorScripts
         """;
 
     /// <summary>
-    /// KEYS: claims, next-seq. ARGV: the partition's first seq (the next seq while next-seq is absent), then pairs of
-    /// seq, fingerprint (the parser's). Claims each seq for its message, in
-    /// order. Returns per pair: 1 the seq is this message's and undecided (first claim, or the same message again after
-    /// a reclaim, or a record still pending); 0 it is not (a different message claimed it, or the seq was already
-    /// passed and its claim trimmed); 2 the same message's seq already has its outcome (an identical copy of a
-    /// message that was processed or skipped).
+    /// KEYS: claims, then next-seq (global order) or next-seqs (per key). ARGV: 'g' (global) or 'k' (per key), the
+    /// partition's first seq (the next seq while next-seq is absent; per key every key starts at 1), then triples of claim
+    /// id (the seq, or per key <c>key#seq</c>), seq, fingerprint (the parser's). Claims each id for its message, in order.
+    /// Returns per triple: 1 the id is this message's and undecided (first claim, or the same message again after a
+    /// reclaim, or a record still pending); 0 it is not (a different message claimed it, or its seq was already passed
+    /// (per key: its key's) and its claim trimmed); 2 the same message's id already has its outcome (an identical copy of
+    /// a message that was processed or skipped).
     /// </summary>
     public const string Claim = """
-        local nextSeq = tonumber(redis.call('GET', KEYS[2]) or ARGV[1])
+        local keyed = ARGV[1] == 'k'
+        local nextSeq = (not keyed) and tonumber(redis.call('GET', KEYS[2]) or ARGV[2])
+        local nexts = {}
         local out = {}
-        for i = 2, #ARGV, 2 do
-          local seq, fp = ARGV[i], ARGV[i + 1]
-          local current = redis.call('HGET', KEYS[1], seq)
+        for i = 3, #ARGV, 3 do
+          local id, seq, fp = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+          local current = redis.call('HGET', KEYS[1], id)
           local r
           if not current then
-            if tonumber(seq) < nextSeq then
+            local floor = nextSeq
+            if keyed then
+              local key = string.match(id, '^(.*)#%d+$')
+              floor = nexts[key] or tonumber(redis.call('HGET', KEYS[2], key) or '1')
+              nexts[key] = floor
+            end
+            if seq < floor then
               r = 0
             else
-              redis.call('HSET', KEYS[1], seq, fp)
+              redis.call('HSET', KEYS[1], id, fp)
               r = 1
             end
           elseif string.sub(current, 1, 40) ~= fp then

@@ -3,6 +3,14 @@ namespace QueueLab.Ordering.Scripts;
 /// <summary>The sequencers' Lua scripts: the fenced lock, and the one script that emits in order.</summary>
 public static class SequencerScripts
 {
+    /// <summary>The first lines of both sequence scripts: refuse (-1) unless KEYS[1], the lock, holds the caller's token
+    /// ARGV[1], and (-2) unless KEYS[2], the epoch, is the caller's ARGV[2].</summary>
+    private const string Fenced = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
+        if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {-2} end
+
+        """;
+
     /// <summary>KEYS: lock, epoch. ARGV: token, TTL ms. Takes the lock if free and returns the new epoch (the
     /// fencing token, positive); otherwise returns minus the lock's remaining time in ms (0 or less), so a standby can
     /// ask again the moment the lock expires.</summary>
@@ -60,9 +68,7 @@ public static class SequencerScripts
     /// last stream entry taken in, which an idle leader blocks after), then seq, traceparent, processed-at (ms) for
     /// each emitted message}.
     /// </summary>
-    public const string Sequence = """
-        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
-        if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {-2} end
+    public const string Sequence = Fenced + """
         local now = ARGV[5]
         local readCount = tonumber(ARGV[3])
         local maxPass = tonumber(ARGV[4])
@@ -169,6 +175,170 @@ public static class SequencerScripts
         local more = 0
         if read == readCount or emitted + skipped == maxPass then more = 1 end
         local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more, last}
+        for i = 1, #info do result[#result + 1] = info[i] end
+        return result
+        """;
+
+    /// <summary>
+    /// The sequence script of per-key mode (<see cref="OrderingMode.PerKey"/>). KEYS: lock, epoch, results stream, cursor,
+    /// progress (next-seq: 1 + the ids passed), reorder buffer, output, claims, records, skipped, next-seqs, dead-letter
+    /// list, output-cut (how many entries retention cut from the output's head), passed, ready-keys.
+    /// ARGV: token, epoch, how many stream entries to read, how many ids to pass at most, now (ISO-8601), how many passed
+    /// ids to keep in claims / records / skipped, the most output entries to keep (0: all), the most dead-letter entries to
+    /// keep (0: all).
+    /// <para>
+    /// The global script's steps, with every seq taken per key: a stream entry's <c>seq</c> field is the id
+    /// <c>key#seq</c>; it is dropped when its seq is below its key's next seq (in <c>next-seqs</c>, 1 when absent) or the
+    /// id is already buffered or read; then for each key it read (and each key a call that reached its limit left in
+    /// <c>ready-keys</c>), it passes that key's consecutive next seqs from what it read or from the reorder buffer. Keys
+    /// interleave in the output; each key's entries are in its seq order. What it could not pass waits in the buffer, as in
+    /// global order; a missing seq holds back only its own key.
+    /// </para>
+    /// <para>
+    /// Retention: each passed id joins the <c>passed</c> list; the claims, records and skips of the ids beyond the newest
+    /// ARGV[6] are deleted, in proportion to the ids it passes. The next seq of every key stays (one hash field per key),
+    /// so a copy of an old message is still refused. The output and dead-letter lists are cut from their heads to their
+    /// limits, and output-cut counts the output entries cut.
+    /// </para>
+    /// Returns what the global script returns, with the progress counter in place of the next seq and, per emitted
+    /// message, its id <c>key#seq</c> in place of its seq.
+    /// </summary>
+    public const string SequenceByKey = Fenced + """
+        local now = ARGV[5]
+        local readCount, maxPass = tonumber(ARGV[3]), tonumber(ARGV[4])
+        local cursor = redis.call('GET', KEYS[4]) or '0-0'
+        local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
+        local waiting = redis.call('HLEN', KEYS[6]) > 0
+        local nexts, order, seen = {}, {}, {}
+        local function nextOf(key)
+          local n = nexts[key]
+          if not n then
+            n = tonumber(redis.call('HGET', KEYS[11], key) or '1')
+            nexts[key] = n
+          end
+          return n
+        end
+        local function touch(key)
+          if not seen[key] then
+            seen[key] = true
+            order[#order + 1] = key
+          end
+        end
+        local wasReady = redis.call('SMEMBERS', KEYS[15])
+        for _, key in ipairs(wasReady) do touch(key) end
+        local read, buffered, dropped = 0, 0, 0
+        local last = cursor
+        local fresh = {}
+        for _, e in ipairs(entries) do
+          last = e[1]
+          read = read + 1
+          local f = {}
+          local kv = e[2]
+          for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+          local id = f['seq'] or ''
+          local key, seq = string.match(id, '^(.*)#(%d+)$')
+          seq = tonumber(seq)
+          if seq == nil or f['body'] == nil or seq < nextOf(key) then
+            dropped = dropped + 1
+          elseif fresh[id] or (waiting and redis.call('HEXISTS', KEYS[6], id) == 1) then
+            dropped = dropped + 1
+          else
+            fresh[id] = f
+            buffered = buffered + 1
+            touch(key)
+          end
+        end
+        local emitted, skipped = 0, 0
+        local out, info, passed, ready = {}, {}, {}, {}
+        for _, key in ipairs(order) do
+          local n = nextOf(key)
+          local from = n
+          while true do
+            local id = key .. '#' .. string.format('%d', n)
+            local f = fresh[id]
+            local v = (not f) and waiting and redis.call('HGET', KEYS[6], id)
+            if not f and not v then break end
+            if emitted + skipped >= maxPass then
+              ready[#ready + 1] = key
+              break
+            end
+            local kind, tp, at, body
+            if f then
+              fresh[id] = nil
+              if f['kind'] == 's' then
+                kind = 's'
+              else
+                kind, tp, at = 'r', f['tp'] or '', f['at'] or ''
+                body = string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
+              end
+            else
+              redis.call('HDEL', KEYS[6], id)
+              kind, tp, at, body = string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
+            end
+            if kind == 'r' then
+              out[#out + 1] = body .. ',"sequencedAt":"' .. now .. '"}'
+              emitted = emitted + 1
+              info[#info + 1] = id
+              info[#info + 1] = tp
+              info[#info + 1] = at
+            else
+              skipped = skipped + 1
+            end
+            passed[#passed + 1] = id
+            n = n + 1
+          end
+          if n > from then redis.call('HSET', KEYS[11], key, string.format('%d', n)) end
+        end
+        for i = 1, #out, 500 do
+          redis.call('RPUSH', KEYS[7], unpack(out, i, math.min(i + 499, #out)))
+        end
+        for i = 1, #passed, 500 do
+          redis.call('RPUSH', KEYS[14], unpack(passed, i, math.min(i + 499, #passed)))
+        end
+        local progress = tonumber(redis.call('GET', KEYS[5]) or '1')
+        if #passed > 0 then
+          progress = progress + #passed
+          redis.call('SET', KEYS[5], string.format('%d', progress))
+        end
+        for id, f in pairs(fresh) do
+          local value
+          if f['kind'] == 's' then
+            value = 's|||' .. f['body']
+          else
+            value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|'
+              .. string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
+          end
+          redis.call('HSET', KEYS[6], id, value)
+        end
+        if #wasReady > 0 then redis.call('DEL', KEYS[15]) end
+        if #ready > 0 then redis.call('SADD', KEYS[15], unpack(ready)) end
+        -- The cursor moves only once everything read is passed or buffered: a call that fails part-way reads it again.
+        if read > 0 then
+          redis.call('SET', KEYS[4], last)
+          redis.call('XTRIM', KEYS[3], 'MINID', last)
+        end
+        local over = redis.call('LLEN', KEYS[14]) - tonumber(ARGV[6])
+        if over > 0 then
+          local old = redis.call('LPOP', KEYS[14], math.min(over, 2 * #passed + 100))
+          for i = 1, #old, 1000 do
+            local j = math.min(i + 999, #old)
+            redis.call('HDEL', KEYS[8], unpack(old, i, j))
+            redis.call('HDEL', KEYS[9], unpack(old, i, j))
+            redis.call('HDEL', KEYS[10], unpack(old, i, j))
+          end
+        end
+        local outputMax, deadMax = tonumber(ARGV[7]), tonumber(ARGV[8])
+        if outputMax > 0 then
+          local length = redis.call('LLEN', KEYS[7])
+          if length > outputMax then
+            redis.call('LTRIM', KEYS[7], -outputMax, -1)
+            redis.call('INCRBY', KEYS[13], length - outputMax)
+          end
+        end
+        if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
+        local more = 0
+        if read == readCount or #ready > 0 then more = 1 end
+        local result = {1, read, buffered, dropped, emitted, skipped, progress, redis.call('HLEN', KEYS[6]), more, last}
         for i = 1, #info do result[#result + 1] = info[i] end
         return result
         """;

@@ -25,7 +25,9 @@ public sealed class ProcessorScriptTests(OrderingFixture lab)
     private async Task<IReadOnlyList<TakenMessage>> TakeAndPrepareAsync(ProcessorStore store, int count = 100) =>
         await store.PrepareAsync((await store.TakeAsync(count)).Messages, ParserLimits.Default);
 
-    private static Completion Done(string raw, long seq, string body = "{}") => new(seq, B(raw), Fp(raw), body, "", 1);
+    private static string Id(long seq) => seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Completion Done(string raw, long seq, string body = "{}") => new(Id(seq), B(raw), Fp(raw), body, "", 1);
 
     [Fact]
     public async Task Take_moves_the_exact_bytes_even_when_they_are_not_UTF_8()
@@ -113,11 +115,11 @@ public sealed class ProcessorScriptTests(OrderingFixture lab)
         var store = Store();
         var taken = await TakeAndPrepareAsync(store);
 
-        (await store.DeadLetterAsync(taken[0].Raw, taken[0].Fingerprint, "{\"reason\":\"processing-failed\"}", 4, SkipMode.IfUndecided, DeadLetterReasons.ProcessingFailed))
+        (await store.DeadLetterAsync(taken[0].Raw, taken[0].Fingerprint, "{\"reason\":\"processing-failed\"}", "4", SkipMode.IfUndecided, DeadLetterReasons.ProcessingFailed))
             .ShouldBe(DeadLetterOutcome.Written);
-        (await store.DeadLetterAsync(taken[0].Raw, taken[0].Fingerprint, "{\"reason\":\"processing-failed\"}", 4, SkipMode.IfUndecided, DeadLetterReasons.ProcessingFailed))
+        (await store.DeadLetterAsync(taken[0].Raw, taken[0].Fingerprint, "{\"reason\":\"processing-failed\"}", "4", SkipMode.IfUndecided, DeadLetterReasons.ProcessingFailed))
             .ShouldBe(DeadLetterOutcome.Decided, "a second skip of the same seq is refused");
-        (await store.DeadLetterAsync(taken[0].Raw, taken[0].Fingerprint, "{\"reason\":\"again\"}", 4, SkipMode.None, DeadLetterReasons.DuplicateSeq))
+        (await store.DeadLetterAsync(taken[0].Raw, taken[0].Fingerprint, "{\"reason\":\"again\"}", "4", SkipMode.None, DeadLetterReasons.DuplicateSeq))
             .ShouldBe(DeadLetterOutcome.Lost, "the message already left the in-flight list: no second entry");
         (await store.DeadLetterAsync(taken[1].Raw, taken[1].Fingerprint, "{\"reason\":\"invalid-json\"}", null, SkipMode.IfUndecided, DeadLetterReasons.InvalidJson))
             .ShouldBe(DeadLetterOutcome.Written);
@@ -171,10 +173,10 @@ public sealed class ProcessorScriptTests(OrderingFixture lab)
             var seq = (long)(i + 1);
             var mode = i % 3 == 2 ? SkipMode.IfUndecidedOrPending : SkipMode.IfUndecided;
             var reserveFirst = i % 3 != 0;
-            var skip = skipper.DeadLetterAsync(skipped.Raw, skipped.Fingerprint, "{}", seq, mode, DeadLetterReasons.ProcessingFailed);
+            var skip = skipper.DeadLetterAsync(skipped.Raw, skipped.Fingerprint, "{}", Id(seq), mode, DeadLetterReasons.ProcessingFailed);
             var complete = Task.Run(async () =>
             {
-                var done = new Completion(seq, completed.Raw, completed.Fingerprint, "{}", "", 1);
+                var done = new Completion(Id(seq), completed.Raw, completed.Fingerprint, "{}", "", 1);
                 if (reserveFirst && !(await completer.ReserveAsync([done]))[0])
                 {
                     return CompletionOutcome.Decided;
