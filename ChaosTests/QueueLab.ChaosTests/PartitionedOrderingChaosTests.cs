@@ -26,6 +26,26 @@ public sealed class PartitionedOrderingChaosTests(PartitionedOrderingChaosFixtur
     }
 
     [Fact]
+    public async Task The_dashboard_shows_each_partitions_leader_and_lag()
+    {
+        var shown = new string?[lab.Partitions];
+        await Poll.UntilAsync(async () =>
+        {
+            var leaders = await LeadersAsync();
+            for (var p = 0; p < lab.Partitions; p++)
+            {
+                shown[p] = lab.App.ResourceNotifications.TryGetCurrentState(Lab.Commands.OrderingCommands.ResourceName, out var state)
+                    ? state.Snapshot.Properties.FirstOrDefault(x => x.Name == Lab.Commands.OrderingPartitionsView.PropertyName(p, lab.Partitions))?.Value as string
+                    : null;
+            }
+
+            return Enumerable.Range(0, lab.Partitions).All(p => leaders[p] is { } leader && shown[p]?.Contains($"leader sequencer-{leader}", StringComparison.Ordinal) == true);
+        }, TimeSpan.FromSeconds(30), "the ordering resource names each partition's leader", cancellationToken: TestContext.Current.CancellationToken);
+
+        shown.ShouldAllBe(s => s!.Contains("lag ") && s.Contains("next seq "));
+    }
+
+    [Fact]
     public async Task Kill_9_of_a_partition_leader_mid_burst_fails_over_that_partition()
     {
         var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of partition 1's leader", _ => FaultSchedule.KillPartitionLeaderAsync(lab, 1));

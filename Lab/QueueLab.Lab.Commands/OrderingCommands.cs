@@ -34,6 +34,7 @@ public static class OrderingCommands
             $"Pipeline B (Redis, exact order): {shape.Describe()}; run bursts and soaks, verify and clear its output here.",
             ResourceNames.Processor, ResourceNames.Sequencer);
         var resource = pipeline.Resource;
+        builder.Services.AddHostedService(sp => new OrderingPartitionsView(sp, resource, shape));
 
         pipeline.WithCommand(Burst, "Ordered burst", context => LabCommands.GuardAsync(context, "The ordered burst", async () =>
         {
@@ -120,20 +121,27 @@ public static class OrderingCommands
 
         pipeline.WithCommand(CrashLeader, "Crash the sequencer leader", context => LabCommands.GuardAsync(context, "Crashing the sequencer leader", async () =>
         {
+            var partition = CommandArguments.Int(context.Arguments, "partition", 0, 0, shape.Partitions - 1);
             await using var probe = await ConnectAsync(context.Services, shape.Partitions, shape.Mode, context.CancellationToken).ConfigureAwait(false);
-            var token = await probe.LeaderAsync().ConfigureAwait(false)
-                ?? throw new InvalidOperationException("No sequencer holds the lock right now (none leads).");
+            var token = await probe.LeaderAsync(partition).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"No sequencer holds the lock of partition {partition} right now (none leads).");
             // The lock token starts with the replica's service.instance.id, the suffix of its Aspire instance id.
             var faults = context.Services.GetRequiredService<LabFaults>();
             var leader = faults.Resources.ReplicaOf(ResourceNames.Sequencer, token)?.InstanceId
                 ?? throw new InvalidOperationException($"The lock is held by '{token}', which is none of this lab's sequencer replicas.");
             var result = await faults.Processes.KillAsync(leader, context.CancellationToken).ConfigureAwait(false);
-            var message = $"kill -9 of the sequencer leader {leader}: {result.Detail}; a standby takes the lock within about a second (Start brings {leader} back)";
+            var message = $"kill -9 of the sequencer leader {leader}{(shape.Partitions > 1 ? $" of partition {partition} (and of every partition it led)" : "")}: "
+                + $"{result.Detail}; a standby takes the lock within about a second (Start brings {leader} back)";
             LabCommands.Logger(context.Services, resource).LogInformation("{Message}", message);
             return CommandResults.Success(message);
         }), new CommandOptions
         {
-            Description = "kill -9 of the sequencer replica that holds the lock; the output must stay in exact order across the failover.",
+            Description = shape.Partitions == 1
+                ? "kill -9 of the sequencer replica that holds the lock; the output must stay in exact order across the failover."
+                : "kill -9 of the sequencer replica that holds the given partition's lock (the resource's properties show each partition's leader); "
+                  + "the output must stay in exact order across the failover.",
+            Arguments = shape.Partitions == 1 ? [] :
+                [CommandArguments.Number("partition", "Partition", 0, $"Whose leader to kill (0 to {shape.Partitions - 1}).")],
             IconName = "Flash",
         });
     }

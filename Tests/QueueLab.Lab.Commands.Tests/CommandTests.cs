@@ -96,6 +96,24 @@ public sealed class CommandTests(CommandsFixture lab)
     }
 
     [Fact]
+    public async Task The_pipeline_resource_shows_the_sequencer_leader_and_its_lag()
+    {
+        var name = OrderingPartitionsView.PropertyName(0, 1);
+        string? shown = null;
+        await Poll.UntilAsync(async () =>
+        {
+            var leader = await lab.Ordering.LeaderAsync();
+            shown = lab.App.ResourceNotifications.TryGetCurrentState(Ordering, out var state)
+                ? state.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value as string
+                : null;
+            return leader is not null && shown is not null && shown.Contains($"leader sequencer-{leader}", StringComparison.Ordinal);
+        }, Timeout, "the ordering resource names the replica that holds the lock", cancellationToken: TestContext.Current.CancellationToken);
+
+        shown.ShouldNotBeNull().ShouldContain("lag ");
+        shown.ShouldContain("next seq ");
+    }
+
+    [Fact]
     public async Task Crashing_a_processor_and_the_sequencer_leader_ends_their_processes_and_the_output_stays_exact()
     {
         var processor = lab.Resources.Replicas(ResourceNames.Processor).First(r => r.IsRunning);
