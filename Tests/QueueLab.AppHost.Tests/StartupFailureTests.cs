@@ -35,6 +35,13 @@ public sealed class StartupFailureTests
         Flatten(error).ShouldContain("gives port 15432 to Redis and Postgres");
     }
 
+    [Fact]
+    public async Task An_unknown_ordering_mode_is_refused_with_the_choices()
+    {
+        var error = await Should.ThrowAsync<Exception>(() => BuildAsync("QueueLab:Ordering:Mode=sideways"));
+        Flatten(error).ShouldContain("QueueLab:Ordering:Mode is 'sideways'; use one of global, perkey");
+    }
+
     [Theory]
     [InlineData("QueueLab:Pipelines=ordering,rabbit", "QueueLab:Ordering:Partitions=3", "Run the cluster with QueueLab:Pipelines=ordering")]
     [InlineData("QueueLab:Pipelines=ordering", "QueueLab:Ordering:Partitions=1", "set QueueLab:Ordering:Partitions=3 or more")]
