@@ -8,46 +8,13 @@ namespace QueueLab.ChaosTests;
 /// <summary>
 /// Pipeline B in per-key mode (3 partitions, key k in partition CRC16(k) mod 3) under faults: 600 messages at 100/s over
 /// 64 keys of the run, the fault once 30% of the output is out, then every key's order checked (keys interleave freely)
-/// and the stall measured per partition. Also the per-key contract on its own: a missing seq holds back only its key, a
+/// and the stall measured per partition (the faults: <see cref="PartitionedFaultScenarios"/>). Also the per-key contract on its own: a missing seq holds back only its key, a
 /// message without a key is dead-lettered, a rejected message skips its key's seq, a misrouted key is sent back.
 /// </summary>
 [Collection(KeyedOrderingChaosCollection.Name)]
-public sealed class KeyedOrderingChaosTests(KeyedOrderingChaosFixture lab) : IAsyncLifetime
+public sealed class KeyedOrderingChaosTests(KeyedOrderingChaosFixture lab) : PartitionedFaultScenarios(lab, "per key")
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    public ValueTask InitializeAsync() => new(lab.RestoreAsync());
-
-    public ValueTask DisposeAsync() => new(lab.RestoreAsync());
-
-    [Fact]
-    public async Task Kill_9_of_a_partition_leader_mid_burst_keeps_every_keys_order()
-    {
-        var result = await OrderedChaos.RunAsync(lab, "per key: kill -9 of partition 1's leader", _ => FaultSchedule.KillPartitionLeaderAsync(lab, 1));
-
-        OrderingChaosTests.AssertExact(result);
-        result.Invariants.Options.Mode.ShouldBe(Verification.VerificationMode.OrderedPerKey);
-        ChaosLog.Write($"per key, kill -9 of a partition leader: longest stall of a partition {result.LongestStall.TotalMilliseconds:0} ms");
-        result.LongestStall.ShouldBeLessThan(4 * OrderingChaosFixture.LockTtl, "the other sequencer takes the partition over within a few lock TTLs");
-    }
-
-    [Fact]
-    public async Task Kill_9_of_a_processor_mid_burst()
-    {
-        var result = await OrderedChaos.RunAsync(lab, "per key: kill -9 of a processor", _ => FaultSchedule.Ordering["kill-processor"](lab));
-
-        OrderingChaosTests.AssertExact(result);
-        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5), "each partition's reaper returns the dead processor's messages");
-    }
-
-    [Fact]
-    public async Task Every_Redis_client_connection_dropped()
-    {
-        var result = await OrderedChaos.RunAsync(lab, "per key: Redis client connections dropped", _ => FaultSchedule.Ordering["drop-redis-connections"](lab));
-
-        OrderingChaosTests.AssertExact(result);
-        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5));
-    }
 
     [Fact]
     public async Task A_missing_seq_holds_back_only_its_own_key()

@@ -7,15 +7,12 @@ namespace QueueLab.ChaosTests;
 /// <summary>
 /// Partitioned pipeline B (3 partitions, seq k in partition k mod 3) under faults: 600 messages at 100/s, the fault once
 /// 30% of the output is out, then the exact global order (read by the documented rule over the three outputs) and a
-/// bounded stall. Two sequencers share the three partitions' locks; each processor serves every partition.
+/// bounded stall (the faults: <see cref="PartitionedFaultScenarios"/>). Two sequencers share the three partitions' locks; each
+/// processor serves every partition.
 /// </summary>
 [Collection(PartitionedOrderingChaosCollection.Name)]
-public sealed class PartitionedOrderingChaosTests(PartitionedOrderingChaosFixture lab) : IAsyncLifetime
+public sealed class PartitionedOrderingChaosTests(PartitionedOrderingChaosFixture lab) : PartitionedFaultScenarios(lab, "partitioned")
 {
-    public ValueTask InitializeAsync() => new(lab.RestoreAsync());
-
-    public ValueTask DisposeAsync() => new(lab.RestoreAsync());
-
     [Fact]
     public async Task The_two_sequencers_share_the_three_partitions()
     {
@@ -43,35 +40,6 @@ public sealed class PartitionedOrderingChaosTests(PartitionedOrderingChaosFixtur
         }, TimeSpan.FromSeconds(30), "the ordering resource names each partition's leader", cancellationToken: TestContext.Current.CancellationToken);
 
         shown.ShouldAllBe(s => s!.Contains("lag ") && s.Contains("next seq "));
-    }
-
-    [Fact]
-    public async Task Kill_9_of_a_partition_leader_mid_burst_fails_over_that_partition()
-    {
-        var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of partition 1's leader", _ => FaultSchedule.KillPartitionLeaderAsync(lab, 1));
-
-        OrderingChaosTests.AssertExact(result);
-        ChaosLog.Write($"partitioned, kill -9 of a partition leader: longest stall {result.LongestStall.TotalMilliseconds:0} ms (target 1,500 ms: "
-            + (result.LongestStall < TimeSpan.FromSeconds(1.5) ? "met" : "missed") + ")");
-        result.LongestStall.ShouldBeLessThan(4 * OrderingChaosFixture.LockTtl, "the other sequencer takes the partition over within a few lock TTLs");
-    }
-
-    [Fact]
-    public async Task Kill_9_of_a_processor_mid_burst()
-    {
-        var result = await OrderedChaos.RunAsync(lab, "partitioned: kill -9 of a processor", _ => FaultSchedule.Ordering["kill-processor"](lab));
-
-        OrderingChaosTests.AssertExact(result);
-        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5), "each partition's reaper returns the dead processor's messages");
-    }
-
-    [Fact]
-    public async Task Every_Redis_client_connection_dropped()
-    {
-        var result = await OrderedChaos.RunAsync(lab, "partitioned: Redis client connections dropped", _ => FaultSchedule.Ordering["drop-redis-connections"](lab));
-
-        OrderingChaosTests.AssertExact(result);
-        result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -3,11 +3,85 @@ namespace QueueLab.Ordering.Scripts;
 /// <summary>The sequencers' Lua scripts: the fenced lock, and the one script that emits in order.</summary>
 public static class SequencerScripts
 {
-    /// <summary>The first lines of both sequence scripts: refuse (-1) unless KEYS[1], the lock, holds the caller's token
-    /// ARGV[1], and (-2) unless KEYS[2], the epoch, is the caller's ARGV[2].</summary>
+    /// <summary>
+    /// The first lines of both sequence scripts, with the keys and arguments they share (KEYS: lock, epoch, results
+    /// stream, cursor, next-seq, reorder buffer, output, claims, records, skipped, ..., dead-letter list (12); ARGV: token,
+    /// epoch, read count, pass limit, now, ...): refuse (-1) unless the lock holds the caller's token, and (-2) unless
+    /// the epoch is the caller's; then the helpers both use. A result read from the stream is a table of its fields; a
+    /// passed result is "opened" (its closing brace replaced by <c>sequencingAt</c>) and closed with <c>sequencedAt</c>
+    /// on the output; a result that must wait goes into the reorder buffer as <c>kind|traceparent|processed-at|opened body</c>.
+    /// </summary>
     private const string Fenced = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1} end
         if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {-2} end
+        local now = ARGV[5]
+        local readCount, maxPass = tonumber(ARGV[3]), tonumber(ARGV[4])
+        local cursor = redis.call('GET', KEYS[4]) or '0-0'
+        local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
+        local waiting = redis.call('HLEN', KEYS[6]) > 0
+        local read, buffered, dropped = 0, 0, 0
+        local last = cursor
+        local fresh = {}
+        local emitted, skipped = 0, 0
+        local out, info = {}, {}
+        local function fieldsOf(e)
+          local f = {}
+          local kv = e[2]
+          for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+          return f
+        end
+        local function opened(body) return string.sub(body, 1, -2) .. ',"sequencingAt":"' .. now .. '"' end
+        -- kind, traceparent, processed-at, opened body of a result read now (id: its field in fresh) or buffered before.
+        local function take(id)
+          local f = fresh[id]
+          if f then
+            fresh[id] = nil
+            if f['kind'] == 's' then return 's' end
+            return 'r', f['tp'] or '', f['at'] or '', opened(f['body'])
+          end
+          local v = waiting and redis.call('HGET', KEYS[6], id)
+          if not v then return nil end
+          redis.call('HDEL', KEYS[6], id)
+          return string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
+        end
+        local function pass(id, kind, tp, at, body)
+          if kind == 'r' then
+            out[#out + 1] = body .. ',"sequencedAt":"' .. now .. '"}'
+            emitted = emitted + 1
+            info[#info + 1] = id
+            info[#info + 1] = tp
+            info[#info + 1] = at
+          else
+            skipped = skipped + 1
+          end
+        end
+        local function pushAll(key, values)
+          for i = 1, #values, 500 do redis.call('RPUSH', key, unpack(values, i, math.min(i + 499, #values))) end
+        end
+        local function hdelAll(keys, fields)
+          for i = 1, #fields, 1000 do
+            local j = math.min(i + 999, #fields)
+            for _, key in ipairs(keys) do redis.call('HDEL', key, unpack(fields, i, j)) end
+          end
+        end
+        -- What was read and not passed waits in the reorder buffer; the cursor moves only once everything read is passed
+        -- or buffered (a call that fails part-way reads it again); the dead-letter list is cut to its limit.
+        local function settle(deadMax)
+          for id, f in pairs(fresh) do
+            local value
+            if f['kind'] == 's' then
+              value = 's|||' .. f['body']
+            else
+              value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|' .. opened(f['body'])
+            end
+            redis.call('HSET', KEYS[6], id, value)
+          end
+          if read > 0 then
+            redis.call('SET', KEYS[4], last)
+            redis.call('XTRIM', KEYS[3], 'MINID', last)
+          end
+          if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
+        end
 
         """;
 
@@ -69,109 +143,52 @@ public static class SequencerScripts
     /// each emitted message}.
     /// </summary>
     public const string Sequence = Fenced + """
-        local now = ARGV[5]
-        local readCount = tonumber(ARGV[3])
-        local maxPass = tonumber(ARGV[4])
-        local cursor = redis.call('GET', KEYS[4]) or '0-0'
-        local step, first = tonumber(ARGV[9]), tonumber(ARGV[10])
+        local step = tonumber(ARGV[9])
         local nextSeq = tonumber(redis.call('GET', KEYS[5]) or ARGV[10])
-        local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
-        local waiting = redis.call('HLEN', KEYS[6]) > 0
-        local read, buffered, dropped = 0, 0, 0
-        local last = cursor
-        local fresh = {}
         for _, e in ipairs(entries) do
           last = e[1]
           read = read + 1
-          local f = {}
-          local kv = e[2]
-          for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+          local f = fieldsOf(e)
           local seq = tonumber(f['seq'])
           if seq == nil or seq < nextSeq or f['body'] == nil then
             dropped = dropped + 1
           else
-            local key = string.format('%d', seq)
-            if fresh[key] or (waiting and redis.call('HEXISTS', KEYS[6], key) == 1) then
+            local id = string.format('%d', seq)
+            if fresh[id] or (waiting and redis.call('HEXISTS', KEYS[6], id) == 1) then
               dropped = dropped + 1
             else
-              fresh[key] = f
+              fresh[id] = f
               buffered = buffered + 1
             end
           end
         end
-        local emitted, skipped = 0, 0
-        local out, info = {}, {}
         while emitted + skipped < maxPass do
-          local key = string.format('%d', nextSeq)
-          local kind, tp, at, body
-          local f = fresh[key]
-          if f then
-            fresh[key] = nil
-            if f['kind'] == 's' then
-              kind = 's'
-            else
-              kind, tp, at = 'r', f['tp'] or '', f['at'] or ''
-              body = string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
-            end
-          else
-            local v = waiting and redis.call('HGET', KEYS[6], key)
-            if not v then break end
-            redis.call('HDEL', KEYS[6], key)
-            kind, tp, at, body = string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
-          end
-          if kind == 'r' then
-            out[#out + 1] = body .. ',"sequencedAt":"' .. now .. '"}'
-            emitted = emitted + 1
-            info[#info + 1] = key
-            info[#info + 1] = tp
-            info[#info + 1] = at
-          else
-            skipped = skipped + 1
-          end
+          local id = string.format('%d', nextSeq)
+          local kind, tp, at, body = take(id)
+          if not kind then break end
+          pass(id, kind, tp, at, body)
           nextSeq = nextSeq + step
         end
-        for i = 1, #out, 500 do
-          redis.call('RPUSH', KEYS[7], unpack(out, i, math.min(i + 499, #out)))
-        end
+        pushAll(KEYS[7], out)
         if emitted + skipped > 0 then
           redis.call('SET', KEYS[5], string.format('%d', nextSeq))
         end
-        for key, f in pairs(fresh) do
-          local value
-          if f['kind'] == 's' then
-            value = 's|||' .. f['body']
-          else
-            value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|'
-              .. string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
-          end
-          redis.call('HSET', KEYS[6], key, value)
-        end
-        -- The cursor moves only once everything read is passed or buffered: a call that fails part-way reads it again.
-        if read > 0 then
-          redis.call('SET', KEYS[4], last)
-          redis.call('XTRIM', KEYS[3], 'MINID', last)
-        end
+        settle(tonumber(ARGV[8]))
         local keep = tonumber(ARGV[6])
         local trimFrom = tonumber(redis.call('GET', KEYS[11]) or ARGV[10])
         local trimTo = math.min(nextSeq - keep * step, trimFrom + (2 * (emitted + skipped) + 100) * step)
         if trimTo > trimFrom then
           local fields = {}
           for s = trimFrom, trimTo - 1, step do fields[#fields + 1] = string.format('%d', s) end
-          for i = 1, #fields, 1000 do
-            local j = math.min(i + 999, #fields)
-            redis.call('HDEL', KEYS[8], unpack(fields, i, j))
-            redis.call('HDEL', KEYS[9], unpack(fields, i, j))
-            redis.call('HDEL', KEYS[10], unpack(fields, i, j))
-          end
+          hdelAll({KEYS[8], KEYS[9], KEYS[10]}, fields)
           redis.call('SET', KEYS[11], string.format('%d', trimTo))
         end
-        local outputMax, deadMax = tonumber(ARGV[7]), tonumber(ARGV[8])
+        local outputMax = tonumber(ARGV[7])
         if outputMax > 0 and redis.call('LLEN', KEYS[7]) > outputMax then
           redis.call('LTRIM', KEYS[7], -outputMax, -1)
           local kept = string.match(redis.call('LINDEX', KEYS[7], 0) or '', '^{"seq":(%d+)')
           if kept then redis.call('SET', KEYS[13], kept) end
         end
-        if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
         local more = 0
         if read == readCount or emitted + skipped == maxPass then more = 1 end
         local result = {1, read, buffered, dropped, emitted, skipped, nextSeq, redis.call('HLEN', KEYS[6]), more, last}
@@ -204,11 +221,6 @@ public static class SequencerScripts
     /// message, its id <c>key#seq</c> in place of its seq.
     /// </summary>
     public const string SequenceByKey = Fenced + """
-        local now = ARGV[5]
-        local readCount, maxPass = tonumber(ARGV[3]), tonumber(ARGV[4])
-        local cursor = redis.call('GET', KEYS[4]) or '0-0'
-        local entries = redis.call('XRANGE', KEYS[3], '(' .. cursor, '+', 'COUNT', readCount)
-        local waiting = redis.call('HLEN', KEYS[6]) > 0
         local nexts, order, seen = {}, {}, {}
         local function nextOf(key)
           local n = nexts[key]
@@ -226,15 +238,10 @@ public static class SequencerScripts
         end
         local wasReady = redis.call('SMEMBERS', KEYS[15])
         for _, key in ipairs(wasReady) do touch(key) end
-        local read, buffered, dropped = 0, 0, 0
-        local last = cursor
-        local fresh = {}
         for _, e in ipairs(entries) do
           last = e[1]
           read = read + 1
-          local f = {}
-          local kv = e[2]
-          for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+          local f = fieldsOf(e)
           local id = f['seq'] or ''
           local key, seq = string.match(id, '^(.*)#(%d+)$')
           seq = tonumber(seq)
@@ -248,86 +255,40 @@ public static class SequencerScripts
             touch(key)
           end
         end
-        local emitted, skipped = 0, 0
-        local out, info, passed, ready = {}, {}, {}, {}
+        local passed, ready = {}, {}
         for _, key in ipairs(order) do
           local n = nextOf(key)
           local from = n
           while true do
             local id = key .. '#' .. string.format('%d', n)
-            local f = fresh[id]
-            local v = (not f) and waiting and redis.call('HGET', KEYS[6], id)
-            if not f and not v then break end
             if emitted + skipped >= maxPass then
-              ready[#ready + 1] = key
+              -- At the limit: the key goes on in the next call if its next result is already here.
+              if fresh[id] or (waiting and redis.call('HEXISTS', KEYS[6], id) == 1) then ready[#ready + 1] = key end
               break
             end
-            local kind, tp, at, body
-            if f then
-              fresh[id] = nil
-              if f['kind'] == 's' then
-                kind = 's'
-              else
-                kind, tp, at = 'r', f['tp'] or '', f['at'] or ''
-                body = string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
-              end
-            else
-              redis.call('HDEL', KEYS[6], id)
-              kind, tp, at, body = string.match(v, '^(%a)|([^|]*)|([^|]*)|(.*)$')
-            end
-            if kind == 'r' then
-              out[#out + 1] = body .. ',"sequencedAt":"' .. now .. '"}'
-              emitted = emitted + 1
-              info[#info + 1] = id
-              info[#info + 1] = tp
-              info[#info + 1] = at
-            else
-              skipped = skipped + 1
-            end
+            local kind, tp, at, body = take(id)
+            if not kind then break end
+            pass(id, kind, tp, at, body)
             passed[#passed + 1] = id
             n = n + 1
           end
           if n > from then redis.call('HSET', KEYS[11], key, string.format('%d', n)) end
         end
-        for i = 1, #out, 500 do
-          redis.call('RPUSH', KEYS[7], unpack(out, i, math.min(i + 499, #out)))
-        end
-        for i = 1, #passed, 500 do
-          redis.call('RPUSH', KEYS[14], unpack(passed, i, math.min(i + 499, #passed)))
-        end
+        pushAll(KEYS[7], out)
+        pushAll(KEYS[14], passed)
         local progress = tonumber(redis.call('GET', KEYS[5]) or '1')
         if #passed > 0 then
           progress = progress + #passed
           redis.call('SET', KEYS[5], string.format('%d', progress))
         end
-        for id, f in pairs(fresh) do
-          local value
-          if f['kind'] == 's' then
-            value = 's|||' .. f['body']
-          else
-            value = 'r|' .. (f['tp'] or '') .. '|' .. (f['at'] or '') .. '|'
-              .. string.sub(f['body'], 1, -2) .. ',"sequencingAt":"' .. now .. '"'
-          end
-          redis.call('HSET', KEYS[6], id, value)
-        end
         if #wasReady > 0 then redis.call('DEL', KEYS[15]) end
         if #ready > 0 then redis.call('SADD', KEYS[15], unpack(ready)) end
-        -- The cursor moves only once everything read is passed or buffered: a call that fails part-way reads it again.
-        if read > 0 then
-          redis.call('SET', KEYS[4], last)
-          redis.call('XTRIM', KEYS[3], 'MINID', last)
-        end
+        settle(tonumber(ARGV[8]))
         local over = redis.call('LLEN', KEYS[14]) - tonumber(ARGV[6])
         if over > 0 then
-          local old = redis.call('LPOP', KEYS[14], math.min(over, 2 * #passed + 100))
-          for i = 1, #old, 1000 do
-            local j = math.min(i + 999, #old)
-            redis.call('HDEL', KEYS[8], unpack(old, i, j))
-            redis.call('HDEL', KEYS[9], unpack(old, i, j))
-            redis.call('HDEL', KEYS[10], unpack(old, i, j))
-          end
+          hdelAll({KEYS[8], KEYS[9], KEYS[10]}, redis.call('LPOP', KEYS[14], math.min(over, 2 * #passed + 100)))
         end
-        local outputMax, deadMax = tonumber(ARGV[7]), tonumber(ARGV[8])
+        local outputMax = tonumber(ARGV[7])
         if outputMax > 0 then
           local length = redis.call('LLEN', KEYS[7])
           if length > outputMax then
@@ -335,7 +296,6 @@ public static class SequencerScripts
             redis.call('INCRBY', KEYS[13], length - outputMax)
           end
         end
-        if deadMax > 0 and redis.call('LLEN', KEYS[12]) > deadMax then redis.call('LTRIM', KEYS[12], -deadMax, -1) end
         local more = 0
         if read == readCount or #ready > 0 then more = 1 end
         local result = {1, read, buffered, dropped, emitted, skipped, progress, redis.call('HLEN', KEYS[6]), more, last}
