@@ -153,3 +153,23 @@ public sealed class RedisClusterOrderingChaosCollection : ICollectionFixture<Red
 {
     public const string Name = "pipeline B chaos, Redis Cluster";
 }
+
+/// <summary>The Redis Cluster lab with pipeline B in per-key order (3 partitions, one per primary). Only in the long profile
+/// (<c>QUEUELAB_CHAOS=long</c>): a fifth pipeline B lab would take the CI profile past its 30 minutes.</summary>
+public sealed class KeyedRedisClusterOrderingChaosFixture : OrderingChaosFixture
+{
+    public override string? SkipReason => ChaosProfile.Current.IsLong ? null
+        : $"the per-key Redis Cluster scenarios run in the long chaos profile ({ChaosProfile.ProfileVariable}=long)";
+
+    public override int Partitions => 3;
+
+    public override bool RedisCluster => true;
+
+    public override OrderingMode Mode => OrderingMode.PerKey;
+}
+
+[CollectionDefinition(Name)]
+public sealed class KeyedRedisClusterOrderingChaosCollection : ICollectionFixture<KeyedRedisClusterOrderingChaosFixture>
+{
+    public const string Name = "pipeline B chaos, Redis Cluster, per key";
+}

@@ -120,6 +120,14 @@ public sealed class OrderingChaosTests(OrderingChaosFixture lab) : IAsyncLifetim
         result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(8));
     }
 
+    /// <summary>Exact in the lab's ordering mode: the check ran per key in per-key labs, in global order otherwise.</summary>
+    internal static void AssertExact(OrderedChaosResult result, QueueLab.Ordering.OrderingMode mode)
+    {
+        AssertExact(result);
+        result.Invariants.Options.Mode.ShouldBe(mode == QueueLab.Ordering.OrderingMode.PerKey
+            ? QueueLab.Verification.VerificationMode.OrderedPerKey : QueueLab.Verification.VerificationMode.Ordered);
+    }
+
     internal static void AssertExact(OrderedChaosResult result)
     {
         result.Faults.ShouldNotBeEmpty("the fault was injected during the run");

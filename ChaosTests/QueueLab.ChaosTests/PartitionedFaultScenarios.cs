@@ -1,5 +1,3 @@
-using QueueLab.Ordering;
-using QueueLab.Verification;
 using Shouldly;
 
 namespace QueueLab.ChaosTests;
@@ -20,7 +18,7 @@ public abstract class PartitionedFaultScenarios(OrderingChaosFixture lab, string
     {
         var result = await OrderedChaos.RunAsync(lab, $"{label}: kill -9 of partition 1's leader", _ => FaultSchedule.KillPartitionLeaderAsync(lab, 1));
 
-        AssertExactInMode(result);
+        OrderingChaosTests.AssertExact(result, lab.Mode);
         ChaosLog.Write($"{label}, kill -9 of a partition leader: longest stall {result.LongestStall.TotalMilliseconds:0} ms (target 1,500 ms: "
             + (result.LongestStall < TimeSpan.FromSeconds(1.5) ? "met" : "missed") + ")");
         result.LongestStall.ShouldBeLessThan(4 * OrderingChaosFixture.LockTtl, "the other sequencer takes the partition over within a few lock TTLs");
@@ -31,7 +29,7 @@ public abstract class PartitionedFaultScenarios(OrderingChaosFixture lab, string
     {
         var result = await OrderedChaos.RunAsync(lab, $"{label}: kill -9 of a processor", _ => FaultSchedule.Ordering["kill-processor"](lab));
 
-        AssertExactInMode(result);
+        OrderingChaosTests.AssertExact(result, lab.Mode);
         result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5), "each partition's reaper returns the dead processor's messages");
     }
 
@@ -40,13 +38,8 @@ public abstract class PartitionedFaultScenarios(OrderingChaosFixture lab, string
     {
         var result = await OrderedChaos.RunAsync(lab, $"{label}: Redis client connections dropped", _ => FaultSchedule.Ordering["drop-redis-connections"](lab));
 
-        AssertExactInMode(result);
+        OrderingChaosTests.AssertExact(result, lab.Mode);
         result.LongestStall.ShouldBeLessThan(TimeSpan.FromSeconds(5));
     }
 
-    private void AssertExactInMode(OrderedChaosResult result)
-    {
-        OrderingChaosTests.AssertExact(result);
-        result.Invariants.Options.Mode.ShouldBe(lab.Mode == OrderingMode.PerKey ? VerificationMode.OrderedPerKey : VerificationMode.Ordered);
-    }
 }

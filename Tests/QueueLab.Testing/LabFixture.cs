@@ -58,8 +58,17 @@ public class LabFixture : IAsyncLifetime
     /// <summary>The resources that must be healthy before the collection's tests run.</summary>
     protected virtual IEnumerable<string> ResourcesToAwait => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Database, ResourceNames.Etcd];
 
+    /// <summary>Why this lab does not start in this run (a lab behind a switch), or null when it does: its tests skip,
+    /// reported as skipped, and no server is started for them.</summary>
+    public virtual string? SkipReason => null;
+
     public async ValueTask InitializeAsync()
     {
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
         using var cts = new CancellationTokenSource(StartTimeout);
         // Without a dashboard the services get no OTLP endpoint (nothing would listen on it).
         string[] args = [$"QueueLab:StateDir={StateDirectory}", "QueueLab:Infrastructure=local", $"QueueLab:Telemetry:Export={Dashboard}", .. Arguments];
