@@ -53,6 +53,22 @@ public static class ProcessorScripts
         local keyed = ARGV[1] == 'k'
         local nextSeq = (not keyed) and tonumber(redis.call('GET', KEYS[2]) or ARGV[2])
         local nexts = {}
+        if keyed then
+          -- Every key's next seq in one HMGET per 500 keys.
+          local lookup = {}
+          for i = 3, #ARGV, 3 do
+            local key = string.match(ARGV[i], '^(.*)#%d+$')
+            if not nexts[key] then
+              nexts[key] = 1
+              lookup[#lookup + 1] = key
+            end
+          end
+          for i = 1, #lookup, 500 do
+            local j = math.min(i + 499, #lookup)
+            local values = redis.call('HMGET', KEYS[2], unpack(lookup, i, j))
+            for k = i, j do nexts[lookup[k]] = tonumber(values[k - i + 1] or '1') end
+          end
+        end
         local out = {}
         for i = 3, #ARGV, 3 do
           local id, seq, fp = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
@@ -60,11 +76,7 @@ public static class ProcessorScripts
           local r
           if not current then
             local floor = nextSeq
-            if keyed then
-              local key = string.match(id, '^(.*)#%d+$')
-              floor = nexts[key] or tonumber(redis.call('HGET', KEYS[2], key) or '1')
-              nexts[key] = floor
-            end
+            if keyed then floor = nexts[string.match(id, '^(.*)#%d+$')] end
             if seq < floor then
               r = 0
             else

@@ -222,30 +222,42 @@ public static class SequencerScripts
     /// </summary>
     public const string SequenceByKey = Fenced + """
         local nexts, order, seen = {}, {}, {}
-        local function nextOf(key)
-          local n = nexts[key]
-          if not n then
-            n = tonumber(redis.call('HGET', KEYS[11], key) or '1')
-            nexts[key] = n
-          end
-          return n
-        end
         local function touch(key)
           if not seen[key] then
             seen[key] = true
             order[#order + 1] = key
           end
         end
+        -- Every key this call may pass: the ones a call left at its limit, and the ones of the entries read. Their next
+        -- seqs come in one HMGET per 500 keys, not one HGET each.
         local wasReady = redis.call('SMEMBERS', KEYS[15])
-        for _, key in ipairs(wasReady) do touch(key) end
-        for _, e in ipairs(entries) do
-          last = e[1]
-          read = read + 1
+        local lookup, asked = {}, {}
+        for _, key in ipairs(wasReady) do
+          lookup[#lookup + 1] = key
+          asked[key] = true
+        end
+        local parsed = {}
+        for i, e in ipairs(entries) do
           local f = fieldsOf(e)
           local id = f['seq'] or ''
           local key, seq = string.match(id, '^(.*)#(%d+)$')
-          seq = tonumber(seq)
-          if seq == nil or f['body'] == nil or seq < nextOf(key) then
+          parsed[i] = {f, id, key, tonumber(seq)}
+          if key and not asked[key] then
+            lookup[#lookup + 1] = key
+            asked[key] = true
+          end
+        end
+        for i = 1, #lookup, 500 do
+          local j = math.min(i + 499, #lookup)
+          local values = redis.call('HMGET', KEYS[11], unpack(lookup, i, j))
+          for k = i, j do nexts[lookup[k]] = tonumber(values[k - i + 1] or '1') end
+        end
+        for _, key in ipairs(wasReady) do touch(key) end
+        for i, e in ipairs(entries) do
+          last = e[1]
+          read = read + 1
+          local f, id, key, seq = parsed[i][1], parsed[i][2], parsed[i][3], parsed[i][4]
+          if seq == nil or f['body'] == nil or seq < nexts[key] then
             dropped = dropped + 1
           elseif fresh[id] or (waiting and redis.call('HEXISTS', KEYS[6], id) == 1) then
             dropped = dropped + 1
@@ -255,9 +267,9 @@ public static class SequencerScripts
             touch(key)
           end
         end
-        local passed, ready = {}, {}
+        local passed, ready, advanced = {}, {}, {}
         for _, key in ipairs(order) do
-          local n = nextOf(key)
+          local n = nexts[key]
           local from = n
           while true do
             local id = key .. '#' .. string.format('%d', n)
@@ -272,8 +284,12 @@ public static class SequencerScripts
             passed[#passed + 1] = id
             n = n + 1
           end
-          if n > from then redis.call('HSET', KEYS[11], key, string.format('%d', n)) end
+          if n > from then
+            advanced[#advanced + 1] = key
+            advanced[#advanced + 1] = string.format('%d', n)
+          end
         end
+        for i = 1, #advanced, 1000 do redis.call('HSET', KEYS[11], unpack(advanced, i, math.min(i + 999, #advanced))) end
         pushAll(KEYS[7], out)
         pushAll(KEYS[14], passed)
         local progress = tonumber(redis.call('GET', KEYS[5]) or '1')
