@@ -75,6 +75,14 @@ public sealed record OrderingKeys(string Prefix)
     /// <summary>A per-key message's identity: <c>key#seq</c> (the seq is digits, so the last <c>#</c> splits it whatever the key holds).</summary>
     public static string IdOf(string key, long seq) => string.Concat(key, "#", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>The key and seq of a per-key id (<see cref="IdOf"/>).</summary>
+    public static (string Key, long Seq) SplitId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var hash = id.LastIndexOf('#');
+        return (id[..hash], long.Parse(id.AsSpan(hash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>The identity a message claims in this mode (the claims hash's field): its seq, or <c>key#seq</c> per key;
     /// null when the parser found no seq (or, per key, no key).</summary>
     public string? ClaimIdOf(long? seq, string? key) =>

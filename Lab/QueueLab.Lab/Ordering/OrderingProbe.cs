@@ -316,7 +316,7 @@ public sealed class OrderingProbe : IAsyncDisposable
         var oldest = new Dictionary<string, long>();
         foreach (var id in observed)
         {
-            var (key, seq) = SplitId(id);
+            var (key, seq) = OrderingKeys.SplitId(id);
             oldest[key] = oldest.TryGetValue(key, out var o) ? Math.Min(o, seq) : seq;
         }
 
@@ -342,17 +342,9 @@ public sealed class OrderingProbe : IAsyncDisposable
         }
 
         var inExpected = expected.ToHashSet();
-        var report = InvariantChecker.CheckPerKey(expected, observed, id => SplitId(id).Key, skipped.Where(inExpected.Contains));
+        var report = InvariantChecker.CheckPerKey(expected, observed, id => OrderingKeys.SplitId(id).Key, skipped.Where(inExpected.Contains));
         return new OrderingCheck(report, passed + 1, cut ? 0 : 1, input, await InFlightAsync().ConfigureAwait(false), buffered,
             await DeadLetterCountAsync().ConfigureAwait(false)) { PerKey = true };
-    }
-
-    /// <summary>The key and seq of a per-key id (<c>key#seq</c>).</summary>
-    public static (string Key, long Seq) SplitId(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        var hash = id.LastIndexOf('#');
-        return (id[..hash], long.Parse(id.AsSpan(hash + 1), NumberStyles.None, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Clears pipeline B's data in one atomic step (<see cref="OrderingAdmin.ClearAsync"/>).</summary>

@@ -95,7 +95,7 @@ public static class OrderedRun
                 await watcher.CaughtUpAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                 var expected = Enumerable.Range(0, (int)Interlocked.Read(ref pushed)).Select(i => run.Id(i)).ToList();
                 verification = run.PerKey
-                    ? InvariantChecker.CheckPerKey(expected, watcher.ObservedIds, id => OrderingProbe.SplitId(id).Key)
+                    ? InvariantChecker.CheckPerKey(expected, watcher.ObservedIds, id => QueueLab.Ordering.OrderingKeys.SplitId(id).Key)
                     : InvariantChecker.Check(expected, watcher.Observed.Select(RunKeys.SeqId), VerificationOptions.Ordered);
                 var scope = run.PerKey
                     ? $"pipeline B outputs as they came out, {expected.Count} messages over {Math.Min(KeysPerRun, expected.Count)} keys of the run"

@@ -68,9 +68,8 @@ public sealed class SequencerStore(IDatabase database, OrderingKeys keys)
             var traceParent = (string?)result[i + 1] ?? "";
             if (keys.PerKey)
             {
-                var id = (string)result[i]!;
-                var hash = id.LastIndexOf('#');
-                emitted.Add(new EmittedResult(long.Parse(id.AsSpan(hash + 1), NumberStyles.None, CultureInfo.InvariantCulture), traceParent, at, id[..hash]));
+                var (key, seq) = OrderingKeys.SplitId((string)result[i]!);
+                emitted.Add(new EmittedResult(seq, traceParent, at, key));
             }
             else
             {

@@ -49,12 +49,11 @@ public static class ProcessorScripts
     /// (per key: its key's) and its claim trimmed); 2 the same message's id already has its outcome (an identical copy of
     /// a message that was processed or skipped).
     /// </summary>
-    public const string Claim = """
+    public const string Claim = LuaFragments.ReadNextSeqs + """
         local keyed = ARGV[1] == 'k'
         local nextSeq = (not keyed) and tonumber(redis.call('GET', KEYS[2]) or ARGV[2])
         local nexts = {}
         if keyed then
-          -- Every key's next seq in one HMGET per 500 keys.
           local lookup = {}
           for i = 3, #ARGV, 3 do
             local key = string.match(ARGV[i], '^(.*)#%d+$')
@@ -63,11 +62,7 @@ public static class ProcessorScripts
               lookup[#lookup + 1] = key
             end
           end
-          for i = 1, #lookup, 500 do
-            local j = math.min(i + 499, #lookup)
-            local values = redis.call('HMGET', KEYS[2], unpack(lookup, i, j))
-            for k = i, j do nexts[lookup[k]] = tonumber(values[k - i + 1] or '1') end
-          end
+          readNextSeqs(KEYS[2], lookup, nexts)
         end
         local out = {}
         for i = 3, #ARGV, 3 do

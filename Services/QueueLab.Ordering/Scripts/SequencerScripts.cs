@@ -220,7 +220,7 @@ public static class SequencerScripts
     /// Returns what the global script returns, with the progress counter in place of the next seq and, per emitted
     /// message, its id <c>key#seq</c> in place of its seq.
     /// </summary>
-    public const string SequenceByKey = Fenced + """
+    public const string SequenceByKey = Fenced + LuaFragments.ReadNextSeqs + """
         local nexts, order, seen = {}, {}, {}
         local function touch(key)
           if not seen[key] then
@@ -229,7 +229,7 @@ public static class SequencerScripts
           end
         end
         -- Every key this call may pass: the ones a call left at its limit, and the ones of the entries read. Their next
-        -- seqs come in one HMGET per 500 keys, not one HGET each.
+        -- seqs come in one HMGET per 500 keys (readNextSeqs), not one HGET each.
         local wasReady = redis.call('SMEMBERS', KEYS[15])
         local lookup, asked = {}, {}
         for _, key in ipairs(wasReady) do
@@ -247,11 +247,7 @@ public static class SequencerScripts
             asked[key] = true
           end
         end
-        for i = 1, #lookup, 500 do
-          local j = math.min(i + 499, #lookup)
-          local values = redis.call('HMGET', KEYS[11], unpack(lookup, i, j))
-          for k = i, j do nexts[lookup[k]] = tonumber(values[k - i + 1] or '1') end
-        end
+        readNextSeqs(KEYS[11], lookup, nexts)
         for _, key in ipairs(wasReady) do touch(key) end
         for i, e in ipairs(entries) do
           last = e[1]

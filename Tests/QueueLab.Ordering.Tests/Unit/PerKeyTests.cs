@@ -84,9 +84,7 @@ public sealed class PerKeyTests
         {
             var partitions = OrderingKeys.Partitioned("x", p, OrderingMode.PerKey);
             partitions.Count(k => k.OwnsKey(key)).ShouldBe(1);
-            var id = OrderingKeys.IdOf(key, seq);
-            var hash = id.LastIndexOf('#');
-            (id[..hash], long.Parse(id[(hash + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ShouldBe((key, seq));
+            OrderingKeys.SplitId(OrderingKeys.IdOf(key, seq)).ShouldBe((key, seq));
         });
     }
 
