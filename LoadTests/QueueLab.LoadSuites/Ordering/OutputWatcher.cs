@@ -108,8 +108,9 @@ public sealed class OutputWatcher(IOutputReader reader, Func<SequencedMessage, l
             {
                 return;
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
+                // A dropped connection or a timeout (a chaos run): the reader moved nothing, so read again.
                 await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
             }
         }

@@ -46,26 +46,34 @@ public sealed class KeyedOutputReader : IOutputReader
 
     public long FellBehind => Interlocked.Read(ref _fellBehind);
 
+    /// <summary>
+    /// The next entries (at most <paramref name="count"/>), partition after partition. The positions move only once every
+    /// partition's read has succeeded: a read that fails part-way (a dropped connection) returns nothing and moves nothing,
+    /// so the next call reads the same entries again instead of skipping the ones the failed call had already read.
+    /// </summary>
     public async Task<RedisValue[]> ReadAsync(int count)
     {
         var all = new List<RedisValue>();
+        var positions = (long[])_positions.Clone();
+        var fellBehind = 0;
         for (var p = 0; p < _partitions.Count && all.Count < count; p++)
         {
             var result = (RedisResult[])(await _db.ScriptEvaluateAsync(OutputScripts.ReadFrom,
-                [_partitions[p].Output, _partitions[p].OutputTrimmedTo], [_positions[p], count - all.Count]).ConfigureAwait(false))!;
+                [_partitions[p].Output, _partitions[p].OutputTrimmedTo], [positions[p], count - all.Count]).ConfigureAwait(false))!;
             if ((long)result[1] == 1)
             {
-                Interlocked.Increment(ref _fellBehind);
+                fellBehind++;
             }
 
-            var entries = result.Length - 2;
-            _positions[p] = (long)result[0] + entries;
+            positions[p] = (long)result[0] + (result.Length - 2);
             for (var i = 2; i < result.Length; i++)
             {
                 all.Add((RedisValue)result[i]);
             }
         }
 
+        positions.CopyTo(_positions, 0);
+        Interlocked.Add(ref _fellBehind, fellBehind);
         return [.. all];
     }
 }

@@ -178,4 +178,23 @@ public sealed class PerKeyScriptTests(OrderingFixture lab)
         (await late.ReadAsync(10)).Select(v => OrderingJson.DeserializeOutput(v!).Seq).ShouldBe([6L, 7, 8]);
         late.FellBehind.ShouldBe(1, "a#2..a#5 were cut before it read them");
     }
+
+    [Fact]
+    public async Task A_keyed_read_that_fails_part_way_moves_no_position_so_the_next_read_returns_what_it_had_read()
+    {
+        var (store, epoch) = await LeadAsync();
+        var reader = await KeyedOutputReader.StartAsync(Db, _partitions);
+        await AddResultAsync("a", 1);
+        await AddResultAsync("a", 2);
+        await store.SequenceAsync("leader:1", epoch, 100, 100, DateTimeOffset.UtcNow);
+
+        // Partition 0's read succeeds, partition 1's fails (its cut counter is the wrong type: a server error, as a
+        // dropped connection would be a client one).
+        await Db.HashSetAsync(_partitions[1].OutputTrimmedTo, "x", "1");
+        await Should.ThrowAsync<RedisServerException>(() => reader.ReadAsync(10));
+        await Db.KeyDeleteAsync(_partitions[1].OutputTrimmedTo);
+
+        (await reader.ReadAsync(10)).Select(v => OrderingJson.DeserializeOutput(v!).Seq).ShouldBe([1L, 2], "nothing read by the failed call is skipped");
+        (await reader.ReadAsync(10)).ShouldBeEmpty("and nothing is read twice");
+    }
 }
