@@ -12,7 +12,7 @@ var settings = LabSettings.Read(builder.Configuration, builder.AppHostDirectory,
 var setup = LabSetup.Read(builder.Configuration);
 settings.CheckAgainst(setup);
 var servers = builder.AddLabServers(settings, setup);
-builder.AddLabSummary(settings);
+builder.AddLabSummary(settings, setup);
 builder.AddTelemetryExportSetting();
 builder.AddLabFile(settings, setup);
 

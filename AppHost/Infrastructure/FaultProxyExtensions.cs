@@ -41,7 +41,7 @@ public static class FaultProxyExtensions
         if (unknown.Count > 0)
         {
             throw new InvalidOperationException(
-                $"{Key} names {string.Join(", ", unknown)}; use a comma-separated list of {string.Join(", ", known)} (or all).");
+                $"{Key} names {string.Join(", ", unknown)}; use a comma-separated list of the servers this lab starts, {string.Join(", ", known)} (or all).");
         }
 
         var chosen = servers.Where(s => wanted.Contains("all") || wanted.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();

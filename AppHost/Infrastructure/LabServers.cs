@@ -7,13 +7,31 @@ using QueueLab.Lab.Resources;
 
 namespace QueueLab.AppHost.Infrastructure;
 
-/// <summary>The lab's four servers, whichever way they run. Services reference these and wait for them.</summary>
-public sealed record LabServers(
-    IResourceBuilder<IResourceWithConnectionString> Messaging,
-    IResourceBuilder<IResourceWithConnectionString> Cache,
-    IResourceBuilder<IResourceWithConnectionString> Postgres,
-    IResourceBuilder<IResourceWithConnectionString> Database,
-    IResourceBuilder<IResourceWithConnectionString> Etcd);
+/// <summary>
+/// The lab's servers, whichever way they run. Services reference these and wait for them. A lab starts only the servers
+/// its pipelines use (<see cref="QueueLab.Lab.Setup.LabSetup.Servers"/>): asking for one it did not start is a bug in the
+/// AppHost's model, and says which.
+/// </summary>
+public sealed class LabServers(
+    IResourceBuilder<IResourceWithConnectionString> cache,
+    IResourceBuilder<IResourceWithConnectionString>? messaging,
+    IResourceBuilder<IResourceWithConnectionString>? postgres,
+    IResourceBuilder<IResourceWithConnectionString>? database,
+    IResourceBuilder<IResourceWithConnectionString>? etcd)
+{
+    public IResourceBuilder<IResourceWithConnectionString> Cache => cache;
+
+    public IResourceBuilder<IResourceWithConnectionString> Messaging => messaging ?? throw NotStarted(ResourceNames.Messaging);
+
+    public IResourceBuilder<IResourceWithConnectionString> Postgres => postgres ?? throw NotStarted(ResourceNames.Postgres);
+
+    public IResourceBuilder<IResourceWithConnectionString> Database => database ?? throw NotStarted(ResourceNames.Database);
+
+    public IResourceBuilder<IResourceWithConnectionString> Etcd => etcd ?? throw NotStarted(ResourceNames.Etcd);
+
+    private static InvalidOperationException NotStarted(string name) =>
+        new($"This lab does not start '{name}': no pipeline it runs uses it (QueueLab.Lab.Setup.LabSetup.Servers decides which servers start).");
+}
 
 public static class LabServerBuilderExtensions
 {
@@ -39,28 +57,33 @@ public static class LabServerBuilderExtensions
         if (settings.Mode == InfrastructureMode.Containers)
         {
             builder.AddFaultProxies(settings, []);
-            var messaging = builder.AddRabbitMQ(ResourceNames.Messaging, messagingUser, messagingPassword, ports.RabbitMQ)
-                .WithManagementPlugin(ports.RabbitMQManagement).WithServerKind(ServerKind.RabbitMQ);
+            // A `dotnet run` lab keeps its data across runs (volumes), like the local mode's state folder.
+            var keep = !settings.RandomPorts;
+            var messaging = !setup.Runs(ResourceNames.Messaging) ? null
+                : builder.AddRabbitMQ(ResourceNames.Messaging, messagingUser, messagingPassword, ports.RabbitMQ)
+                    .WithManagementPlugin(ports.RabbitMQManagement).WithServerKind(ServerKind.RabbitMQ);
             var cache = builder.AddRedis(ResourceNames.Cache, ports.Redis, cachePassword).WithAppendOnlyFile().WithServerKind(ServerKind.Redis);
-            var postgres = builder.AddPostgres(ResourceNames.Postgres, password: postgresPassword, port: ports.Postgres).WithServerKind(ServerKind.Postgres);
-            var etcd = builder.AddEtcdContainer(ResourceNames.Etcd, ports.Etcd, etcdPassword).WithServerKind(ServerKind.Etcd);
-            if (!settings.RandomPorts)
+            var postgres = !setup.Runs(ResourceNames.Postgres) ? null
+                : builder.AddPostgres(ResourceNames.Postgres, password: postgresPassword, port: ports.Postgres).WithServerKind(ServerKind.Postgres);
+            var etcd = !setup.Runs(ResourceNames.Etcd) ? null
+                : builder.AddEtcdContainer(ResourceNames.Etcd, ports.Etcd, etcdPassword).WithServerKind(ServerKind.Etcd);
+            if (keep)
             {
-                // A `dotnet run` lab keeps its data across runs, like the local mode's state folder.
-                messaging.WithDataVolume();
+                messaging?.WithDataVolume();
                 cache.WithDataVolume();
-                postgres.WithDataVolume();
-                etcd.WithVolume("queuelab-etcd-data", "/etcd-data");
+                postgres?.WithDataVolume();
+                etcd?.WithVolume("queuelab-etcd-data", "/etcd-data");
             }
 
-            var database = postgres.AddDatabase(ResourceNames.Database);
-            return new LabServers(AsConnectionString(messaging), AsConnectionString(cache), AsConnectionString(postgres),
+            var database = postgres?.AddDatabase(ResourceNames.Database);
+            return new LabServers(AsConnectionString(cache), AsConnectionString(messaging), AsConnectionString(postgres),
                 AsConnectionString(database), AsConnectionString(etcd));
         }
 
         var binaries = ServerBinaries.Locate(builder.Configuration);
-        var localMessaging = builder.AddLocalRabbitMQ(ResourceNames.Messaging, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword)
-            .WithServerKind(ServerKind.RabbitMQ);
+        var localMessaging = !setup.Runs(ResourceNames.Messaging) ? null
+            : builder.AddLocalRabbitMQ(ResourceNames.Messaging, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword)
+                .WithServerKind(ServerKind.RabbitMQ);
         IResourceBuilder<IResourceWithConnectionString> localCache;
         LocalServerResource[] proxied;
         if (settings.RedisCluster)
@@ -76,16 +99,20 @@ public static class LabServerBuilderExtensions
             proxied = [single.Resource];
         }
 
-        var localPostgres = builder.AddLocalPostgres(ResourceNames.Postgres, binaries, settings.StateDirectory, ports.Postgres, postgresPassword)
-            .WithServerKind(ServerKind.Postgres);
-        var localDatabase = localPostgres.AddDatabase(ResourceNames.Database);
-        var localEtcd = builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports, etcdPassword).WithServerKind(ServerKind.Etcd);
-        builder.AddFaultProxies(settings, [localMessaging.Resource, .. proxied, localPostgres.Resource, localEtcd.Resource]);
-        return new LabServers(AsConnectionString(localMessaging), localCache, AsConnectionString(localPostgres),
+        var localPostgres = !setup.Runs(ResourceNames.Postgres) ? null
+            : builder.AddLocalPostgres(ResourceNames.Postgres, binaries, settings.StateDirectory, ports.Postgres, postgresPassword)
+                .WithServerKind(ServerKind.Postgres);
+        var localDatabase = localPostgres?.AddDatabase(ResourceNames.Database);
+        var localEtcd = !setup.Runs(ResourceNames.Etcd) ? null
+            : builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports, etcdPassword).WithServerKind(ServerKind.Etcd);
+        LocalServerResource?[] started = [localMessaging?.Resource, .. proxied, localPostgres?.Resource, localEtcd?.Resource];
+        builder.AddFaultProxies(settings, [.. started.OfType<LocalServerResource>()]);
+        return new LabServers(localCache, AsConnectionString(localMessaging), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), AsConnectionString(localEtcd));
     }
 
-    private static IResourceBuilder<IResourceWithConnectionString> AsConnectionString<T>(IResourceBuilder<T> builder)
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(builder))]
+    private static IResourceBuilder<IResourceWithConnectionString>? AsConnectionString<T>(IResourceBuilder<T>? builder)
         where T : IResourceWithConnectionString =>
-        builder.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(builder.Resource);
+        builder?.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(builder.Resource);
 }

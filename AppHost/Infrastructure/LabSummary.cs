@@ -9,18 +9,33 @@ public static class LabSummaryExtensions
 {
     /// <summary>Logs, once the model is built, where each server listens and where the lab keeps its state,
     /// so a user can reach every server with its own client.</summary>
-    public static IDistributedApplicationBuilder AddLabSummary(this IDistributedApplicationBuilder builder, LabSettings settings)
+    public static IDistributedApplicationBuilder AddLabSummary(this IDistributedApplicationBuilder builder, LabSettings settings, QueueLab.Lab.Setup.LabSetup setup)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(setup);
+        var p = settings.Ports;
+        var servers = new List<string>();
+        if (setup.Runs(QueueLab.Lab.ResourceNames.Messaging))
+        {
+            servers.Add($"RabbitMQ amqp://127.0.0.1:{p.RabbitMQ} (management http://127.0.0.1:{p.RabbitMQManagement})");
+        }
+
+        servers.Add(settings.RedisCluster ? "a Redis Cluster (its nodes' ports are on the dashboard)" : $"Redis 127.0.0.1:{p.Redis}");
+        if (setup.Runs(QueueLab.Lab.ResourceNames.Postgres))
+        {
+            servers.Add($"PostgreSQL 127.0.0.1:{p.Postgres} (database queuelab)");
+        }
+
+        if (setup.Runs(QueueLab.Lab.ResourceNames.Etcd))
+        {
+            servers.Add($"etcd http://127.0.0.1:{p.Etcd} (user root)");
+        }
+
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QueueLab");
-            var p = settings.Ports;
-            logger.LogInformation(
-                "QueueLab lab: servers as {Mode}; RabbitMQ amqp://127.0.0.1:{Amqp} (management http://127.0.0.1:{Management}), " +
-                "Redis 127.0.0.1:{Redis}, PostgreSQL 127.0.0.1:{Postgres} (database queuelab), etcd http://127.0.0.1:{Etcd} (user root); " +
-                "state and generated credentials in {State}",
-                settings.Mode == InfrastructureMode.Containers ? "containers" : "local processes",
-                p.RabbitMQ, p.RabbitMQManagement, p.Redis, p.Postgres, p.Etcd, settings.StateDirectory);
+            logger.LogInformation("QueueLab lab: servers as {Mode}; {Servers}; state and generated credentials in {State}",
+                settings.Mode == InfrastructureMode.Containers ? "containers" : "local processes", string.Join(", ", servers), settings.StateDirectory);
             return Task.CompletedTask;
         });
         return builder;

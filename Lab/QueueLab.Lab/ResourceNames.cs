@@ -24,6 +24,6 @@ public static class ResourceNames
     public const string OrderingPipeline = "ordering";
     public const string RabbitPipeline = "rabbit";
 
-    /// <summary>The four servers every lab has.</summary>
+    /// <summary>The lab's four servers (a lab starts those its pipelines use: <see cref="Setup.LabSetup.Servers"/>).</summary>
     public static IReadOnlyList<string> Servers { get; } = [Messaging, Cache, Postgres, Etcd];
 }

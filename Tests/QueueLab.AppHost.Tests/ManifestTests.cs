@@ -78,6 +78,25 @@ public sealed class ManifestTests
         File.Exists(manifestPath).ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData("ordering", "", new[] { ResourceNames.Cache })]
+    [InlineData("ordering", "QueueLab:Ordering:Processor:SystemOfRecord=postgres", new[] { ResourceNames.Cache, ResourceNames.Postgres })]
+    [InlineData("rabbit", "", new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd })]
+    [InlineData("none", "", new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd })]
+    public async Task A_lab_starts_only_the_servers_its_pipelines_use(string pipelines, string setting, string[] expected)
+    {
+        using var folder = new TemporaryFolder();
+        var manifestPath = Path.Combine(folder.Path, "manifest.json");
+
+        var (exitCode, output) = await PublishAsync(manifestPath, folder.Path,
+            ["QueueLab:Infrastructure=containers", $"QueueLab:Pipelines={pipelines}", .. setting.Length > 0 ? [setting] : (string[])[]]);
+
+        exitCode.ShouldBe(0, output);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, Ct));
+        var resources = manifest.RootElement.GetProperty("resources");
+        Servers.Where(s => resources.TryGetProperty(s, out _)).ShouldBe(Servers.Where(expected.Contains), ignoreOrder: true);
+    }
+
     /// <summary>Runs the built AppHost (beside this test, as its project reference put it) in publish mode.</summary>
     private static async Task<(int ExitCode, string Output)> PublishAsync(string manifestPath, string folder, params string[] settings)
     {
