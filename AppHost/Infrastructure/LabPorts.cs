@@ -41,6 +41,21 @@ public sealed record LabPorts(
         return new(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6], ports[7], ports[8], ports[9]);
     }
 
+    /// <summary>How far apart the nodes of a cluster are on fixed ports: node i listens on the single server's port + 10·i.</summary>
+    public const int ClusterNodeStep = 10;
+
+    /// <summary>
+    /// The client and peer ports of etcd's three members in the cluster topology: member 0 on <see cref="Etcd"/> and
+    /// <see cref="EtcdPeer"/> (every documented etcdctl command reaches it), member i on those + 10·i; at random, free ones.
+    /// </summary>
+    public (int Client, int Peer)[] EtcdMembers(bool random)
+    {
+        var free = random ? FreePorts(4) : [];
+        return [.. Enumerable.Range(0, 3).Select(i => i == 0 ? (Etcd, EtcdPeer)
+            : random ? (free[2 * (i - 1)], free[(2 * (i - 1)) + 1])
+            : (Etcd + (ClusterNodeStep * i), EtcdPeer + (ClusterNodeStep * i)))];
+    }
+
     public IEnumerable<(string Name, int Port)> All() =>
     [
         (nameof(RabbitMQ), RabbitMQ), (nameof(RabbitMQManagement), RabbitMQManagement),

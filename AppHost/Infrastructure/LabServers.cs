@@ -103,12 +103,26 @@ public static class LabServerBuilderExtensions
             : builder.AddLocalPostgres(ResourceNames.Postgres, binaries, settings.StateDirectory, ports.Postgres, postgresPassword)
                 .WithServerKind(ServerKind.Postgres);
         var localDatabase = localPostgres?.AddDatabase(ResourceNames.Database);
-        var localEtcd = !setup.Runs(ResourceNames.Etcd) ? null
-            : builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports, etcdPassword).WithServerKind(ServerKind.Etcd);
-        LocalServerResource?[] started = [localMessaging?.Resource, .. proxied, localPostgres?.Resource, localEtcd?.Resource];
+        IResourceBuilder<IResourceWithConnectionString>? localEtcd = null;
+        LocalServerResource[] etcdNodes = [];
+        if (setup.Runs(ResourceNames.Etcd) && settings.Topology == ServerTopology.Cluster)
+        {
+            var etcdCluster = builder.AddLocalEtcdCluster(ResourceNames.Etcd, binaries, settings.StateDirectory, settings.RandomPorts, ports, etcdPassword)
+                .WithServerKind(ServerKind.Etcd);
+            localEtcd = AsConnectionString(etcdCluster);
+            etcdNodes = [.. etcdCluster.Resource.Members];
+        }
+        else if (setup.Runs(ResourceNames.Etcd))
+        {
+            var single = builder.AddLocalEtcd(ResourceNames.Etcd, binaries, settings.StateDirectory, ports, etcdPassword).WithServerKind(ServerKind.Etcd);
+            localEtcd = AsConnectionString(single);
+            etcdNodes = [single.Resource];
+        }
+
+        LocalServerResource?[] started = [localMessaging?.Resource, .. proxied, localPostgres?.Resource, .. etcdNodes];
         builder.AddFaultProxies(settings, [.. started.OfType<LocalServerResource>()]);
         return new LabServers(localCache, AsConnectionString(localMessaging), AsConnectionString(localPostgres),
-            AsConnectionString(localDatabase), AsConnectionString(localEtcd));
+            AsConnectionString(localDatabase), localEtcd);
     }
 
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(builder))]

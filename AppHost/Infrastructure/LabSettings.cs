@@ -13,6 +13,9 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
     /// <summary><c>QueueLab:Redis:Cluster=true</c>: Redis runs as a local Redis Cluster of three primaries instead of one server.</summary>
     public bool RedisCluster { get; init; }
 
+    /// <summary><c>QueueLab:Topology=cluster</c>: the servers run as clusters of three local nodes (<see cref="ServerTopology"/>).</summary>
+    public ServerTopology Topology { get; init; }
+
     /// <summary>
     /// The rules between these settings and what the lab runs, each failure saying what to change: a Redis Cluster is local
     /// processes, carries pipeline B alone, and in partitions.
@@ -20,6 +23,22 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
     public void CheckAgainst(QueueLab.Lab.Setup.LabSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
+        if (Topology == ServerTopology.Cluster)
+        {
+            if (Mode != InfrastructureMode.Local)
+            {
+                throw new InvalidOperationException(
+                    "QueueLab:Topology=cluster runs three nodes of each server from the OS packages as local processes: set "
+                    + "QueueLab:Infrastructure=local (or leave it at auto on a machine where no container runtime answers).");
+            }
+
+            if (RedisCluster)
+            {
+                throw new InvalidOperationException(
+                    "QueueLab:Topology=cluster and QueueLab:Redis:Cluster=true are two different ways to run Redis on three nodes: pick one.");
+            }
+        }
+
         if (!RedisCluster)
         {
             return;
@@ -98,7 +117,32 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
             : bool.TryParse(clusterText, out var clusterValue) ? clusterValue
             : throw new InvalidOperationException($"QueueLab:Redis:Cluster is '{clusterText}'; use true or false.");
 
-        return new LabSettings(mode, stateDirectory, random, ports) { RedisCluster = cluster };
+        var topologyText = section["Topology"] ?? nameof(ServerTopology.Single);
+        if (!Enum.TryParse<ServerTopology>(topologyText, ignoreCase: true, out var topology) || !Enum.IsDefined(topology))
+        {
+            throw new InvalidOperationException($"QueueLab:Topology is '{topologyText}'; use single or cluster.");
+        }
+
+        if (publishing && topology == ServerTopology.Cluster)
+        {
+            throw new InvalidOperationException(
+                "QueueLab:Topology=cluster runs the servers' nodes as local processes, which a deployment manifest cannot list; publish with the single topology.");
+        }
+
+        if (topology == ServerTopology.Cluster && !random)
+        {
+            var members = ports.EtcdMembers(random: false).Skip(1)
+                .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
+            var clash = ports.All().Concat(members).GroupBy(p => p.Item2).FirstOrDefault(g => g.Count() > 1);
+            if (clash is not null)
+            {
+                throw new InvalidOperationException(
+                    $"With QueueLab:Topology=cluster, port {clash.Key} goes to {string.Join(" and ", clash.Select(p => p.Item1))} (a cluster's node i "
+                    + $"listens on its server's port + {LabPorts.ClusterNodeStep}·i); move one of them with QueueLab:Ports.");
+            }
+        }
+
+        return new LabSettings(mode, stateDirectory, random, ports) { RedisCluster = cluster, Topology = topology };
     }
 
     /// <summary>

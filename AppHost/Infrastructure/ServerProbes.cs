@@ -52,10 +52,24 @@ public static class ServerProbes
     public static async Task EtcdAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = EtcdConnection.Parse(connectionString);
-        var body = await Http.GetStringAsync(new Uri(connection.Endpoint, "/health"), cancellationToken).ConfigureAwait(false);
-        if (!body.Contains("\"health\":\"true\"", StringComparison.Ordinal))
+        // A cluster serves while a majority of its members does (each member's own resource shows its health).
+        var answers = new List<string>();
+        foreach (var endpoint in connection.Endpoints)
         {
-            throw new InvalidOperationException($"etcd reports {body}");
+            try
+            {
+                var body = await Http.GetStringAsync(new Uri(endpoint, "/health"), cancellationToken).ConfigureAwait(false);
+                answers.Add(body.Contains("\"health\":\"true\"", StringComparison.Ordinal) ? "ok" : $"{endpoint.Authority} reports {body}");
+            }
+            catch (HttpRequestException ex)
+            {
+                answers.Add($"{endpoint.Authority}: {ex.Message}");
+            }
+        }
+
+        if (answers.Count(a => a == "ok") * 2 <= answers.Count)
+        {
+            throw new InvalidOperationException($"etcd has no healthy majority: {string.Join("; ", answers.Where(a => a != "ok"))}");
         }
 
         await EtcdAuthentication.EnsureOnAsync(connection, cancellationToken).ConfigureAwait(false);

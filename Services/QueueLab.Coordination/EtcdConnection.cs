@@ -4,25 +4,30 @@ namespace QueueLab.Coordination;
 
 /// <summary>
 /// An etcd connection string: the client URL, with the user and password in it when etcd has authentication on
-/// (the lab's always has: <c>http://root:PASSWORD@127.0.0.1:2379</c>). Clients made here authenticate once and keep
+/// (the lab's always has: <c>http://root:PASSWORD@127.0.0.1:2379</c>); for a cluster, every member's client URL,
+/// comma-separated, the credentials in the first (<c>http://root:PASSWORD@127.0.0.1:12379,http://127.0.0.1:12389,...</c>):
+/// the client then spreads its calls over the members and goes on with the others when one is down. Clients made here authenticate once and keep
 /// the token (dotnet-etcd sends it with every call, streams included, and asks for a new one when it is 4 minutes
 /// old or etcd answers Unauthenticated); a unary call that etcd refuses for an expired or forgotten token is sent
 /// once more with a new one (<see cref="EtcdReauthenticationInterceptor"/>).
 /// </summary>
 public sealed class EtcdConnection
 {
-    private EtcdConnection(Uri endpoint, string? userName, string? password)
+    private EtcdConnection(IReadOnlyList<Uri> endpoints, string? userName, string? password)
     {
-        Endpoint = endpoint;
+        Endpoints = endpoints;
         UserName = userName;
         Password = password;
     }
 
-    /// <summary>The client URL without credentials, for example <c>http://127.0.0.1:2379/</c>.</summary>
-    public Uri Endpoint { get; }
+    /// <summary>The (first) client URL without credentials, for example <c>http://127.0.0.1:2379/</c>.</summary>
+    public Uri Endpoint => Endpoints[0];
 
-    /// <summary>The client URL without credentials or path, as etcd clients take it: <c>http://127.0.0.1:2379</c>.</summary>
-    public string Address => Endpoint.GetLeftPart(UriPartial.Authority);
+    /// <summary>Every member's client URL without credentials (one for a single server).</summary>
+    public IReadOnlyList<Uri> Endpoints { get; }
+
+    /// <summary>The client URLs without credentials or path, comma-separated, as etcd clients take them: <c>http://127.0.0.1:2379</c>.</summary>
+    public string Address => string.Join(',', Endpoints.Select(e => e.GetLeftPart(UriPartial.Authority)));
 
     public string? UserName { get; }
 
@@ -32,26 +37,46 @@ public sealed class EtcdConnection
 
     public static EtcdConnection Parse(string connectionString)
     {
-        if (string.IsNullOrWhiteSpace(connectionString)
-            || !Uri.TryCreate(connectionString.Trim(), UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        const string Shape = "An etcd connection string is the client URL, http://[user:password@]host:port, or a cluster's client URLs, comma-separated, "
+            + "the credentials in the first.";
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new FormatException("An etcd connection string is the client URL, http://[user:password@]host:port.");
+            throw new FormatException(Shape);
         }
 
-        var endpoint = new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Path = "/" }.Uri;
-        if (uri.UserInfo.Length == 0)
+        var urls = new List<Uri>();
+        foreach (var part in connectionString.Split(',', StringSplitOptions.TrimEntries))
         {
-            return new EtcdConnection(endpoint, null, null);
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new FormatException(Shape);
+            }
+
+            if (urls.Count > 0 && uri.UserInfo.Length > 0)
+            {
+                throw new FormatException(Shape + " Only the first URL carries the user and password.");
+            }
+
+            urls.Add(uri);
         }
 
-        var parts = uri.UserInfo.Split(':', 2);
+        var endpoints = urls.Select(u => new UriBuilder(u) { UserName = string.Empty, Password = string.Empty, Path = "/" }.Uri).ToList();
+        var first = urls[0];
+        if (first.UserInfo.Length == 0)
+        {
+            return new EtcdConnection(endpoints, null, null);
+        }
+
+        var parts = first.UserInfo.Split(':', 2);
         var user = Uri.UnescapeDataString(parts[0]);
         var password = parts.Length == 2 ? Uri.UnescapeDataString(parts[1]) : string.Empty;
         return user.Length == 0 || password.Length == 0
             ? throw new FormatException("An etcd connection string with credentials names both the user and the password: http://user:password@host:port.")
-            : new EtcdConnection(endpoint, user, password);
+            : new EtcdConnection(endpoints, user, password);
     }
+
+    /// <summary>One connection per member, each to that member alone, with the same credentials (to ask a member about itself).</summary>
+    public IReadOnlyList<EtcdConnection> Members() => [.. Endpoints.Select(e => new EtcdConnection([e], UserName, Password))];
 
     /// <summary>A client that authenticates with this connection's credentials (when it has them).</summary>
     public EtcdClient CreateClient()
@@ -77,7 +102,9 @@ public sealed class EtcdConnection
         }
     }
 
-    /// <summary>The URL with the user but not the password, for messages and logs.</summary>
+    /// <summary>The URLs with the user but not the password, for messages and logs.</summary>
     public override string ToString() =>
-        HasCredentials ? new UriBuilder(Endpoint) { UserName = UserName }.Uri.GetLeftPart(UriPartial.Authority) : Address;
+        HasCredentials
+            ? string.Join(',', Endpoints.Select((e, i) => i == 0 ? new UriBuilder(e) { UserName = UserName }.Uri.GetLeftPart(UriPartial.Authority) : e.GetLeftPart(UriPartial.Authority)))
+            : Address;
 }

@@ -1,3 +1,4 @@
+using Aspire.Hosting.ApplicationModel;
 using Shouldly;
 
 namespace QueueLab.AppHost.Tests;
@@ -63,6 +64,38 @@ public sealed class StartupFailureTests
         names.ShouldContain("cache-0");
         names.ShouldContain("cache-1");
         names.ShouldContain("cache-2");
+    }
+
+    [Theory]
+    [InlineData("QueueLab:Topology=ring", "QueueLab:Topology is 'ring'; use single or cluster")]
+    [InlineData("QueueLab:Topology=cluster;QueueLab:Redis:Cluster=true;QueueLab:Pipelines=ordering;QueueLab:Ordering:Partitions=3",
+        "two different ways to run Redis on three nodes")]
+    [InlineData("QueueLab:Topology=cluster;QueueLab:Ports:Random=false;QueueLab:Ports:Etcd=15070;QueueLab:Ports:Coordinator=15080",
+        "port 15080 goes to Coordinator and etcd-1 client")]
+    public async Task A_cluster_topology_is_refused_for_what_it_cannot_run(string settings, string fix)
+    {
+        var error = await Should.ThrowAsync<Exception>(() => BuildAsync(["QueueLab:Infrastructure=local", .. settings.Split(';')]));
+        Flatten(error).ShouldContain(fix);
+    }
+
+    [Fact]
+    public async Task The_cluster_topology_runs_etcd_as_three_members_under_the_etcd_resource()
+    {
+        var model = await ModelBuild.InspectAsync(["QueueLab:Infrastructure=local", "QueueLab:Topology=cluster", "QueueLab:Pipelines=none"],
+            async app =>
+            {
+                var resources = ModelBuild.Resources(app);
+                var etcd = resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == ResourceNames.Etcd);
+                return (Names: resources.Select(r => r.Name).ToList(), ConnectionString: await etcd.GetConnectionStringAsync(Ct));
+            }, Ct);
+
+        model.Names.ShouldContain("etcd-0");
+        model.Names.ShouldContain("etcd-1");
+        model.Names.ShouldContain("etcd-2");
+        var connection = QueueLab.Coordination.EtcdConnection.Parse(model.ConnectionString!);
+        connection.Endpoints.Count.ShouldBe(3, "services are given every member");
+        connection.Endpoints.Select(e => e.Host).ShouldAllBe(h => h == "127.0.0.1");
+        connection.UserName.ShouldBe("root");
     }
 
     private static Task BuildAsync(params string[] args) => ModelBuild.BuildAsync(["QueueLab:Pipelines=none", .. args], Ct);

@@ -232,21 +232,47 @@ public static class LocalServerBuilderExtensions
         this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, LabPorts ports,
         IResourceBuilder<ParameterResource> rootPassword)
     {
-        var dataDirectory = CreateDirectory(stateDirectory, name);
-        var client = $"http://{LocalServerResource.Host}:{ports.Etcd}";
         var peer = $"http://{LocalServerResource.Host}:{ports.EtcdPeer}";
         // Authentication is turned on by the health check, the first time this data folder answers (EtcdAuthentication).
-        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, ports.Etcd, rootPassword.Resource))
-            .WithEndpoint(name: "tcp", port: ports.Etcd, targetPort: ports.Etcd, scheme: "http", isProxied: false)
+        return builder.AddEtcdMember(name, "queuelab", binaries, stateDirectory, ports.Etcd, ports.EtcdPeer, $"queuelab={peer}", rootPassword, []);
+    }
+
+    /// <summary>
+    /// One etcd member: its own data folder (<c>{state}/{name}/data</c>), client and peer URLs on 127.0.0.1, and the cluster it
+    /// starts in (<paramref name="initialCluster"/>: <c>member=peer URL</c>, comma-separated), which etcd reads only while the
+    /// data folder is new, so the same arguments serve every later start on its data.
+    /// </summary>
+    internal static IResourceBuilder<LocalEtcdResource> AddEtcdMember(
+        this IDistributedApplicationBuilder builder, string name, string memberName, ServerBinaries binaries, string stateDirectory,
+        int clientPort, int peerPort, string initialCluster, IResourceBuilder<ParameterResource> rootPassword, IReadOnlyList<string> extraArgs)
+    {
+        var dataDirectory = CreateDirectory(stateDirectory, name);
+        var client = $"http://{LocalServerResource.Host}:{clientPort}";
+        var peer = $"http://{LocalServerResource.Host}:{peerPort}";
+        return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, clientPort, rootPassword.Resource))
+            .WithEndpoint(name: "tcp", port: clientPort, targetPort: clientPort, scheme: "http", isProxied: false)
             .WithArgs(
-                "--name", "queuelab",
+            [
+                "--name", memberName,
                 "--data-dir", Path.Combine(dataDirectory, "data"),
                 "--listen-client-urls", client,
                 "--advertise-client-urls", client,
                 "--listen-peer-urls", peer,
                 "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", $"queuelab={peer}")
+                "--initial-cluster", initialCluster,
+                .. extraArgs,
+            ])
             .WithProbe(ServerProbes.EtcdAsync);
+    }
+
+    /// <summary>Writes <paramref name="content"/> to a new file readable by its owner only (while the model is built).</summary>
+    internal static void WriteSecretFile(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, OwnerOnly);
+        }
     }
 
     private static async Task InitializeClusterAsync(
