@@ -6,7 +6,8 @@ namespace QueueLab.ChaosTests;
 /// Which chaos profile runs. <c>ci</c> (the default, part of <c>./queuelab test</c>): every scenario once, short. <c>long</c>
 /// (<c>QUEUELAB_CHAOS=long</c>): in addition, <c>QUEUELAB_CHAOS_ITERATIONS</c> (default 100) iterations per pipeline with
 /// compound fault schedules drawn from a generator seeded by <c>QUEUELAB_CHAOS_SEED</c> (printed; a random one when unset):
-/// the same seed replays the same schedules.
+/// the same seed replays the same schedules. <c>cluster</c> (<c>QUEUELAB_CHAOS=cluster</c>): the clustered topology's
+/// scenarios (<c>QueueLab:Topology=cluster</c>: node failovers), too heavy for CI on two cores; <c>long</c> runs them as well.
 /// </summary>
 public sealed record ChaosProfile(string Name, int Seed, int Iterations)
 {
@@ -18,6 +19,9 @@ public sealed record ChaosProfile(string Name, int Seed, int Iterations)
 
     public bool IsLong => Name == "long";
 
+    /// <summary>Whether the clustered topology's scenarios run (profiles <c>cluster</c> and <c>long</c>).</summary>
+    public bool RunsClusters => Name is "cluster" or "long";
+
     /// <summary>The command that replays this profile's schedules.</summary>
     public string ReplayCommand =>
         $"{ProfileVariable}=long {SeedVariable}={Seed} {IterationsVariable}={Iterations} dotnet test --project ChaosTests/QueueLab.ChaosTests --no-build -- --filter-class '*LongProfileTests'";
@@ -26,9 +30,9 @@ public sealed record ChaosProfile(string Name, int Seed, int Iterations)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var name = (environment(ProfileVariable) ?? "ci").Trim().ToLowerInvariant();
-        if (name is not ("ci" or "long"))
+        if (name is not ("ci" or "long" or "cluster"))
         {
-            throw new InvalidOperationException($"{ProfileVariable} is '{name}'; use ci (the default) or long.");
+            throw new InvalidOperationException($"{ProfileVariable} is '{name}'; use ci (the default), cluster or long.");
         }
 
         var seed = environment(SeedVariable) is { Length: > 0 } seedText

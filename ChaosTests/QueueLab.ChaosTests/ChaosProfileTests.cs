@@ -11,7 +11,19 @@ public sealed class ChaosProfileTests
 
         profile.Name.ShouldBe("ci");
         profile.IsLong.ShouldBeFalse();
+        profile.RunsClusters.ShouldBeFalse();
         profile.Iterations.ShouldBe(100);
+    }
+
+    [Theory]
+    [InlineData("cluster", true, false)]
+    [InlineData("long", true, true)]
+    [InlineData("ci", false, false)]
+    public void The_cluster_scenarios_run_in_the_cluster_and_long_profiles(string name, bool clusters, bool iterations)
+    {
+        var profile = ChaosProfile.Read(variable => variable == "QUEUELAB_CHAOS" ? name : null);
+
+        (profile.RunsClusters, profile.IsLong).ShouldBe((clusters, iterations));
     }
 
     [Fact]
@@ -24,7 +36,7 @@ public sealed class ChaosProfileTests
     }
 
     [Theory]
-    [InlineData("QUEUELAB_CHAOS", "forever", "use ci (the default) or long")]
+    [InlineData("QUEUELAB_CHAOS", "forever", "use ci (the default), cluster or long")]
     [InlineData("QUEUELAB_CHAOS_SEED", "abc", "use a whole number")]
     [InlineData("QUEUELAB_CHAOS_ITERATIONS", "0", "above 0")]
     public void A_bad_setting_says_what_to_use(string variable, string value, string advice)

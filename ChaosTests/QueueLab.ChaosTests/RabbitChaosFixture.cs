@@ -52,10 +52,13 @@ public abstract class RabbitChaosFixture : LabFixture
         await RabbitChaos.WaitFlowingAsync(this).ConfigureAwait(false);
     }
 
+    /// <summary>The server processes a restore starts again when a fault left them down (a cluster's nodes, in the cluster topology).</summary>
+    protected virtual IEnumerable<string> ServerProcesses => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd];
+
     /// <summary>Every stopped or killed replica and server back, and messages flowing end to end.</summary>
     public async Task RestoreAsync()
     {
-        foreach (var resource in new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd, ResourceNames.Coordinator, ResourceNames.Consumer, ResourceNames.Publisher })
+        foreach (var resource in (string[])[.. ServerProcesses, ResourceNames.Coordinator, ResourceNames.Consumer, ResourceNames.Publisher])
         {
             if (resource == ResourceNames.Coordinator && Phase != 3)
             {
@@ -64,12 +67,23 @@ public abstract class RabbitChaosFixture : LabFixture
 
             foreach (var replica in Faults.Resources.Replicas(resource).Where(r => !r.IsRunning))
             {
-                await Faults.Processes.StartAsync(replica.InstanceId).ConfigureAwait(false);
+                var startedAt = DateTimeOffset.UtcNow;
+                try
+                {
+                    await Faults.Processes.StartAsync(replica.InstanceId).ConfigureAwait(false);
+                }
+                catch (TimeoutException ex) when (LogsOf(replica.InstanceId, startedAt) is { Count: > 0 } logs)
+                {
+                    throw new TimeoutException($"{ex.Message} Its console since the start:\n{string.Join('\n', logs)}", ex);
+                }
             }
         }
 
         await RabbitChaos.WaitFlowingAsync(this).ConfigureAwait(false);
     }
+
+    /// <summary>The console lines of <paramref name="instanceId"/> since <paramref name="since"/>, where the lab follows them.</summary>
+    protected virtual IReadOnlyList<string> LogsOf(string instanceId, DateTimeOffset since) => [];
 
     public override async ValueTask DisposeAsync()
     {
@@ -102,6 +116,57 @@ public sealed class Phase2ChaosFixture : RabbitChaosFixture
 public sealed class Phase3ChaosFixture : RabbitChaosFixture
 {
     public override int Phase => 3;
+}
+
+/// <summary>
+/// Phase 3 on the clustered topology (<c>QueueLab:Topology=cluster</c>: etcd as three members, <c>etcd-0..2</c>), for the
+/// node failovers only a cluster has. Behind <c>QUEUELAB_CHAOS=cluster</c> (or <c>long</c>): otherwise it starts nothing and
+/// its tests report as skipped.
+/// </summary>
+public sealed class ClusterPhase3ChaosFixture : RabbitChaosFixture
+{
+    public static readonly IReadOnlyList<string> EtcdMembers = [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Etcd}-{i}")];
+
+    public override int Phase => 3;
+
+    public override string? SkipReason => ChaosProfile.Current.RunsClusters ? null
+        : $"the clustered topology's scenarios run with {ChaosProfile.ProfileVariable}=cluster (or long): a cluster lab is too heavy for CI on two cores";
+
+    protected override IEnumerable<string> Arguments => [.. base.Arguments, "QueueLab:Topology=cluster"];
+
+    protected override IEnumerable<string> ServerProcesses => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, .. EtcdMembers];
+
+    private QueueLab.Lab.Resources.ResourceLogTail? _etcdLogs;
+
+    /// <summary>The etcd members' console logs since the lab started (what a failed scenario shows of them).</summary>
+    public QueueLab.Lab.Resources.ResourceLogTail EtcdLogs => _etcdLogs ?? throw new InvalidOperationException("The lab has not started.");
+
+    protected override async ValueTask StartedAsync()
+    {
+        _etcdLogs = new QueueLab.Lab.Resources.ResourceLogTail(
+            Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>(App.Services),
+            EtcdMembers.SelectMany(m => Faults.Resources.Replicas(m)).Select(r => r.InstanceId));
+        await base.StartedAsync().ConfigureAwait(false);
+    }
+
+    protected override IReadOnlyList<string> LogsOf(string instanceId, DateTimeOffset since) =>
+        _etcdLogs is null ? [] : [.. _etcdLogs.Since(since.AddSeconds(-5)).Where(l => l.Contains(instanceId, StringComparison.Ordinal))];
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_etcdLogs is not null)
+        {
+            await _etcdLogs.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterPhase3ChaosCollection : ICollectionFixture<ClusterPhase3ChaosFixture>
+{
+    public const string Name = "pipeline A chaos, phase 3, clustered topology";
 }
 
 [CollectionDefinition(Name)]

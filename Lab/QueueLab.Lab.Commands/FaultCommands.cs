@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QueueLab.Lab.Faults;
 using QueueLab.Lab.Processes;
+using QueueLab.Lab.Resources;
 
 namespace QueueLab.Lab.Commands;
 
@@ -18,31 +19,13 @@ public static class FaultCommands
     public const string DropConnections = "drop-connections";
     public const string RestartServer = "restart-keep-data";
     public const string Pause = "pause-clients";
+    public const string KillLeader = "kill-leader";
 
     internal static void AddTo(IDistributedApplicationBuilder builder)
     {
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
-            builder.CreateResourceBuilder(project).WithCommand(Crash, "Crash (kill -9)", context => FaultAsync(context, "crash", async faults =>
-                {
-                    var replica = faults.Resources.Find(context.ResourceName);
-                    if (!replica.IsRunning || replica.ProcessId is not { } pid || !ProcessTree.IsAlive(pid))
-                    {
-                        return CommandResults.Failure($"{context.ResourceName} is {(replica.IsRunning ? "already dead" : replica.State ?? "not running")}; nothing to crash (Start runs it again).");
-                    }
-
-                    var result = await faults.Processes.KillAsync(context.ResourceName, context.CancellationToken).ConfigureAwait(false);
-                    // Answer once Aspire shows it down too, so the dashboard (and a second click) agree with what happened.
-                    var seen = await Poll.ForAsync(() => Task.FromResult(faults.Resources.Find(context.ResourceName)), r => !r.IsRunning, TimeSpan.FromMinutes(1),
-                        $"Aspire shows {context.ResourceName} down", TimeSpan.FromMilliseconds(200), context.CancellationToken).ConfigureAwait(false);
-                    return CommandResults.Success($"{result.Target} crashed: {result.Detail}; Aspire shows it {seen.State ?? "stopped"} and does not restart it: Start brings it back.");
-                }),
-                new CommandOptions
-                {
-                    Description = "kill -9 of this replica's process tree, no warning: what a power cut does to it. The rest of the lab must carry on.",
-                    IconName = "Flash",
-                    UpdateState = c => c.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
-                });
+            AddCrash(builder.CreateResourceBuilder<IResource>(project), "replica");
         }
 
         foreach (var name in new[] { ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres })
@@ -58,20 +41,38 @@ public static class FaultCommands
             });
         }
 
+        // A single server restarts as a whole; a clustered one (a Redis Cluster, an etcd cluster) node by node.
         foreach (var name in ResourceNames.Servers)
         {
-            Server(builder, name)?.WithCommand(RestartServer, "Restart (keep data)", context => FaultAsync(context, "restart", async faults =>
+            if (Server(builder, name) is not { } server)
             {
-                var kind = CommandArguments.OneOf(context.Arguments, "how", "graceful", ["graceful", "kill"]);
-                var result = await faults.Servers.RestartAsync(name, kind == "kill" ? RestartKind.Kill : RestartKind.Graceful, context.CancellationToken).ConfigureAwait(false);
-                return CommandResults.Success($"{name} restarted ({result.Fault}): {result.Detail}; outage {result.Took.TotalSeconds:0.0} s.");
-            }), new CommandOptions
+                continue;
+            }
+
+            var nodes = NodesOf(builder, server.Resource);
+            foreach (var target in nodes.Count > 0 ? nodes : [server.Resource])
             {
-                Description = "Stops this server and starts it again on the same data, then waits until it is healthy: graceful (SIGTERM) or kill -9.",
-                Arguments = [CommandArguments.Choice("how", "How", ["graceful", "kill"], "graceful", "graceful: SIGTERM and a clean shutdown; kill: kill -9 of its processes.")],
-                ConfirmationMessage = $"Restart {name}? Its clients lose it until it is back (its data stays).",
-                IconName = "ArrowClockwise",
-            });
+                AddRestart(builder.CreateResourceBuilder(target), nodes.Count > 0 ? "node" : "server");
+            }
+
+            foreach (var node in nodes)
+            {
+                AddCrash(builder.CreateResourceBuilder(node), "node");
+            }
+
+            if (nodes.Count > 0 && server.Resource.ServerKind() == ServerKind.Etcd)
+            {
+                server.WithCommand(KillLeader, "Kill the leader", context => FaultAsync(context, "kill-leader", async faults =>
+                {
+                    var result = await faults.Servers.KillLeaderAsync(name, context.CancellationToken).ConfigureAwait(false);
+                    return CommandResults.Success($"{result.Detail}: a new leader after {result.Took.TotalMilliseconds:0} ms. {result.Target} stays down: Start brings it back on its data.");
+                }), new CommandOptions
+                {
+                    Description = "kill -9 of the member that leads raft; the others elect a new leader (the time it took is reported). The killed member stays down.",
+                    ConfirmationMessage = $"Kill -9 the member that leads {name}?",
+                    IconName = "Flash",
+                });
+            }
         }
 
         Server(builder, ResourceNames.Cache)?.WithCommand(Pause, "Pause clients", context => FaultAsync(context, "pause", async faults =>
@@ -86,6 +87,47 @@ public static class FaultCommands
             IconName = "Pause",
         });
     }
+
+    private static void AddCrash(IResourceBuilder<IResource> target, string what) =>
+        target.WithCommand(Crash, "Crash (kill -9)", context => FaultAsync(context, "crash", async faults =>
+        {
+            var replica = faults.Resources.Find(context.ResourceName);
+            if (!replica.IsRunning || replica.ProcessId is not { } pid || !ProcessTree.IsAlive(pid))
+            {
+                return CommandResults.Failure($"{context.ResourceName} is {(replica.IsRunning ? "already dead" : replica.State ?? "not running")}; nothing to crash (Start runs it again).");
+            }
+
+            var result = await faults.Processes.KillAsync(context.ResourceName, context.CancellationToken).ConfigureAwait(false);
+            // Answer once Aspire shows it down too, so the dashboard (and a second click) agree with what happened.
+            var seen = await Poll.ForAsync(() => Task.FromResult(faults.Resources.Find(context.ResourceName)), r => !r.IsRunning, TimeSpan.FromMinutes(1),
+                $"Aspire shows {context.ResourceName} down", TimeSpan.FromMilliseconds(200), context.CancellationToken).ConfigureAwait(false);
+            return CommandResults.Success($"{result.Target} crashed: {result.Detail}; Aspire shows it {seen.State ?? "stopped"} and does not restart it: Start brings it back.");
+        }),
+        new CommandOptions
+        {
+            Description = $"kill -9 of this {what}'s process tree, no warning: what a power cut does to it. The rest of the lab must carry on.",
+            IconName = "Flash",
+            UpdateState = c => c.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
+        });
+
+    private static void AddRestart(IResourceBuilder<IResource> target, string what) =>
+        target.WithCommand(RestartServer, "Restart (keep data)", context => FaultAsync(context, "restart", async faults =>
+        {
+            var kind = CommandArguments.OneOf(context.Arguments, "how", "graceful", ["graceful", "kill"]);
+            var result = await faults.Servers.RestartAsync(target.Resource.Name, kind == "kill" ? RestartKind.Kill : RestartKind.Graceful, context.CancellationToken).ConfigureAwait(false);
+            return CommandResults.Success($"{target.Resource.Name} restarted ({result.Fault}): {result.Detail}; outage {result.Took.TotalSeconds:0.0} s.");
+        }), new CommandOptions
+        {
+            Description = $"Stops this {what} and starts it again on the same data, then waits until it is healthy: graceful (SIGTERM) or kill -9.",
+            Arguments = [CommandArguments.Choice("how", "How", ["graceful", "kill"], "graceful", "graceful: SIGTERM and a clean shutdown; kill: kill -9 of its processes.")],
+            ConfirmationMessage = $"Restart {target.Resource.Name}? Its clients lose it until it is back (its data stays).",
+            IconName = "ArrowClockwise",
+        });
+
+    /// <summary>The nodes of a clustered server: the resources whose parent it is (none for a single server).</summary>
+    private static List<IResource> NodesOf(IDistributedApplicationBuilder builder, IResource server) =>
+        [.. builder.Resources.Where(r => r.Annotations.OfType<ResourceRelationshipAnnotation>()
+            .Any(a => a.Type == "Parent" && ReferenceEquals(a.Resource, server)) && r is ExecutableResource)];
 
     private static IResourceBuilder<IResource>? Server(IDistributedApplicationBuilder builder, string name) =>
         builder.Resources.SingleOrDefault(r => r.Name == name) is { } resource ? builder.CreateResourceBuilder(resource) : null;

@@ -24,6 +24,30 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
             $"{detail}; running and healthy again on the same data");
     }
 
+    /// <summary>
+    /// kill -9 of the member that leads a clustered server (etcd: the raft leader, from the members' own status), then waits
+    /// until the others elect a new one. <see cref="FaultResult.Took"/> is the failover: from the kill to a new leader that a
+    /// majority of the members names. The killed member stays down (start it again with <see cref="ProcessFaults.StartAsync"/>).
+    /// </summary>
+    public async Task<FaultResult> KillLeaderAsync(string server, CancellationToken cancellationToken = default)
+    {
+        var resource = resources.Resource(server);
+        if (resource.ServerKind() != ServerKind.Etcd)
+        {
+            throw new InvalidOperationException($"{server} has no leader this library can find; an etcd cluster has.");
+        }
+
+        var connectionString = await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false);
+        var before = await Poll.ForAsync(() => EtcdAdmin.LeaderAsync(connectionString, cancellationToken), l => l is not null, TimeSpan.FromSeconds(30),
+            $"{server} has a leader", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        var killed = await processes.KillAsync(before!.Name, cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        var after = await Poll.ForAsync(() => EtcdAdmin.LeaderAsync(connectionString, cancellationToken), l => l is not null && l.Name != before.Name,
+            TimeSpan.FromSeconds(60), $"{server}'s members elect a leader other than {before.Name}", TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("kill -9 of the leader", before.Name, clock.Elapsed,
+            $"{killed.Detail} ({before.Name} led in term {before.Term}); {after!.Name} leads in term {after.Term}");
+    }
+
     /// <summary>Closes every client connection of a server: RabbitMQ (management API), Redis (<c>CLIENT KILL TYPE
     /// normal</c> and <c>pubsub</c>), PostgreSQL (<c>pg_terminate_backend</c>). Clients must reconnect on their own.</summary>
     public async Task<FaultResult> DropConnectionsAsync(string server, CancellationToken cancellationToken = default)
