@@ -146,7 +146,7 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         failover.ShouldNotBeNull();
         // etcd's election timeout is 1 s; a cluster with no leader 10 s after a kill is broken, not slow.
         failover.Value.ShouldBeLessThan(TimeSpan.FromSeconds(10));
-        TestContext.Current.TestOutputHelper?.WriteLine(
+        ChaosLog.Write(
             $"etcd leader failover {failover.Value.TotalMilliseconds:0} ms; {history.AssignmentsWritten} assignments written in {history.Terms.Count} coordinator term(s) "
             + $"({string.Join(", ", history.Terms)}), none by a coordinator that did not hold the leader key");
     }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace QueueLab.AppHost.Infrastructure.Local;
 
@@ -68,34 +67,7 @@ public static class LocalEtcdClusterExtensions
             ])).ToList();
 
         var cluster = new LocalEtcdClusterResource(name, [.. nodes.Select(n => n.Resource)], rootPassword.Resource);
-        var ready = 0;
-        foreach (var node in nodes)
-        {
-            node.OnResourceReady(async (_, @event, ct) =>
-            {
-                if (Interlocked.Increment(ref ready) == Members)
-                {
-                    await @event.Services.GetRequiredService<ResourceNotificationService>()
-                        .PublishUpdateAsync(cluster, state => state with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow })
-                        .ConfigureAwait(false);
-                }
-            });
-        }
-
-        var resource = builder.AddResource(cluster)
-            .WithInitialState(new CustomResourceSnapshot
-            {
-                ResourceType = "EtcdCluster",
-                State = KnownResourceStates.Waiting,
-                Properties = [new(CustomResourceKnownProperties.Source, string.Join(", ", nodes.Select(n => n.Resource.Name)))],
-            })
-            .WithProbe(ServerProbes.EtcdAsync);
-        foreach (var node in nodes)
-        {
-            node.WithParentRelationship(resource);
-        }
-
-        return resource;
+        return builder.AddParent(cluster, nodes, "EtcdCluster", ServerProbes.EtcdAsync);
     }
 
     /// <summary>The RS256 key pair the members sign and check tokens with: made once per state folder, owner-only, PEM

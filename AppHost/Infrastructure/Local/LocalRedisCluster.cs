@@ -66,39 +66,12 @@ public static class LocalRedisClusterExtensions
         ])).ToList();
 
         var cluster = new LocalRedisClusterResource(name, [.. nodes.Select(n => n.Resource)], password.Resource);
-        var ready = 0;
-        foreach (var node in nodes)
+        return builder.AddParent(cluster, nodes, "RedisCluster", ProbeAsync, async (services, ct) =>
         {
-            node.OnResourceReady(async (_, @event, ct) =>
-            {
-                if (Interlocked.Increment(ref ready) != Primaries)
-                {
-                    return;
-                }
-
-                var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(cluster);
-                var secret = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
-                await CreateAsync([.. ports.Take(Primaries)], [.. ports.Skip(Primaries)], secret, partitions, logger, ct).ConfigureAwait(false);
-                await @event.Services.GetRequiredService<ResourceNotificationService>()
-                    .PublishUpdateAsync(cluster, state => state with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow })
-                    .ConfigureAwait(false);
-            });
-        }
-
-        var resource = builder.AddResource(cluster)
-            .WithInitialState(new CustomResourceSnapshot
-            {
-                ResourceType = "RedisCluster",
-                State = KnownResourceStates.Waiting,
-                Properties = [new(CustomResourceKnownProperties.Source, string.Join(", ", nodes.Select(n => n.Resource.Name)))],
-            })
-            .WithProbe(ProbeAsync);
-        foreach (var node in nodes)
-        {
-            node.WithParentRelationship(resource);
-        }
-
-        return resource;
+            var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(cluster);
+            var secret = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
+            await CreateAsync([.. ports.Take(Primaries)], [.. ports.Skip(Primaries)], secret, partitions, logger, ct).ConfigureAwait(false);
+        });
     }
 
     /// <summary>Healthy when every node answers and says <c>cluster_state:ok</c>.</summary>
