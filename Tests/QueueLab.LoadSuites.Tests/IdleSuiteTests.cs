@@ -13,5 +13,17 @@ public sealed class IdleSuiteTests(OverheadFixture lab)
         outcome.Metric("services_percent_of_core").ShouldBeGreaterThan(0);
         outcome.Result.Thresholds.ShouldContain(t => t.Description.Contains("15% of one core"));
         outcome.Figures.ShouldContain(f => f.Name.Contains(ResourceNames.Processor) && !f.Value.StartsWith("0.0%"));
+
+        // The lab's 3 processors and 2 sequencers each run under a `dotnet run` launcher, found and measured.
+        var launchers = outcome.Figures.Single(f => f.Name == "`dotnet run` launchers").Value;
+        launchers.ShouldStartWith("5 launchers, ");
+        launchers.ShouldNotContain(" 0 MB resident together");
     }
+
+    [Theory]
+    [InlineData("dotnet run --project /work/Services/Processor/QueueLab.Processor.csproj --no-build --configuration Debug --no-launch-profile", true)]
+    [InlineData("/work/Services/Processor/bin/Debug/net10.0/QueueLab.Processor", false)]
+    [InlineData("dotnet exec /work/Services/Processor/bin/Debug/net10.0/QueueLab.Processor.dll run", false)]
+    public void A_launcher_is_told_from_the_service_it_runs(string commandLine, bool launcher) =>
+        QueueLab.LoadSuites.Labs.Launchers.IsLauncher(commandLine).ShouldBe(launcher);
 }

@@ -94,6 +94,28 @@ public static class ProcessTree
         }
     }
 
+    /// <summary>The resident memory of one process in bytes (<c>VmRSS</c>), 0 when it is gone.</summary>
+    public static long ResidentBytes(int pid)
+    {
+        var line = SafeRead($"/proc/{pid}/status").Split('\n').FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is not null && long.TryParse(line["VmRSS:".Length..].Trim().Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kb)
+            ? kb * 1024
+            : 0;
+    }
+
+    /// <summary>When a process started, in seconds since the machine booted (<c>/proc/pid/stat</c>'s start time), null when it is gone.</summary>
+    public static double? StartedSeconds(int pid)
+    {
+        var stat = SafeRead($"/proc/{pid}/stat");
+        if (stat.Length == 0)
+        {
+            return null;
+        }
+
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks / 100.0 : null;
+    }
+
     private static string SafeRead(string path)
     {
         try

@@ -70,8 +70,14 @@ public sealed class IdleSuite : ISuite
         figures.AddRange(profile.Usage.Where(u => servers.Contains(u.Resource))
             .Select(u => ($"  {u.Resource}", $"{Fmt.N(PercentOfCore([u.Resource]), "0.0")}% of one core")));
         figures.Add(("CPU during the run", CpuProfile.Describe(profile)));
+        if (Launchers.Measure(lab, services) is { Count: > 0 } launchers)
+        {
+            figures.Add(("`dotnet run` launchers", launchers.Describe()));
+        }
+
         return new SuiteOutcome(result, figures,
-            ["each service's figure counts all of its replicas and their `dotnet run` launchers (their child processes included)"],
+            ["each service's figure counts all of its replicas and their `dotnet run` launchers (their child processes included)",
+                "Aspire runs every project resource under a `dotnet run` launcher that stays for the service's lifetime; docs/benchmarks.md says why the lab keeps them"],
             new Dictionary<string, string>());
     }
 
