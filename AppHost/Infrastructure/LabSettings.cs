@@ -37,6 +37,20 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
                 throw new InvalidOperationException(
                     "QueueLab:Topology=cluster and QueueLab:Redis:Cluster=true are two different ways to run Redis on three nodes: pick one.");
             }
+
+            // The members' fixed ports (node i on the single server's + 10·i), where this lab starts etcd at all.
+            if (!RandomPorts && setup.Runs(QueueLab.Lab.ResourceNames.Etcd))
+            {
+                var members = Ports.EtcdMembers(random: false).Skip(1)
+                    .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
+                var clash = Ports.All().Concat(members).GroupBy(p => p.Item2).FirstOrDefault(g => g.Count() > 1);
+                if (clash is not null)
+                {
+                    throw new InvalidOperationException(
+                        $"With QueueLab:Topology=cluster, port {clash.Key} goes to {string.Join(" and ", clash.Select(p => p.Item1))} (a cluster's node i "
+                        + $"listens on its server's port + {LabPorts.ClusterNodeStep}·i); move one of them with QueueLab:Ports.");
+                }
+            }
         }
 
         if (!RedisCluster)
@@ -127,19 +141,6 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
         {
             throw new InvalidOperationException(
                 "QueueLab:Topology=cluster runs the servers' nodes as local processes, which a deployment manifest cannot list; publish with the single topology.");
-        }
-
-        if (topology == ServerTopology.Cluster && !random)
-        {
-            var members = ports.EtcdMembers(random: false).Skip(1)
-                .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
-            var clash = ports.All().Concat(members).GroupBy(p => p.Item2).FirstOrDefault(g => g.Count() > 1);
-            if (clash is not null)
-            {
-                throw new InvalidOperationException(
-                    $"With QueueLab:Topology=cluster, port {clash.Key} goes to {string.Join(" and ", clash.Select(p => p.Item1))} (a cluster's node i "
-                    + $"listens on its server's port + {LabPorts.ClusterNodeStep}·i); move one of them with QueueLab:Ports.");
-            }
         }
 
         return new LabSettings(mode, stateDirectory, random, ports) { RedisCluster = cluster, Topology = topology };

@@ -28,7 +28,9 @@ public static class LabSummaryExtensions
 
         if (setup.Runs(QueueLab.Lab.ResourceNames.Etcd))
         {
-            servers.Add($"etcd http://127.0.0.1:{p.Etcd} (user root)");
+            servers.Add(settings.Topology != ServerTopology.Cluster ? $"etcd http://127.0.0.1:{p.Etcd} (user root)"
+                : settings.RandomPorts ? "etcd as three members (their ports are on the dashboard; user root)"
+                : $"etcd as three members, {string.Join(", ", p.EtcdMembers(random: false).Select(m => $"http://127.0.0.1:{m.Client}"))} (user root)");
         }
 
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>

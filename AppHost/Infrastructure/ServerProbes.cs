@@ -52,22 +52,22 @@ public static class ServerProbes
     public static async Task EtcdAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = EtcdConnection.Parse(connectionString);
-        // A cluster serves while a majority of its members does (each member's own resource shows its health).
-        var answers = new List<string>();
-        foreach (var endpoint in connection.Endpoints)
+        // A cluster serves while a majority of its members does (each member's own resource shows its health). The members
+        // are asked at once, and one that does not answer in time counts as down, not as the whole cluster's failure.
+        var answers = await Task.WhenAll(connection.Endpoints.Select(async endpoint =>
         {
             try
             {
                 var body = await Http.GetStringAsync(new Uri(endpoint, "/health"), cancellationToken).ConfigureAwait(false);
-                answers.Add(body.Contains("\"health\":\"true\"", StringComparison.Ordinal) ? "ok" : $"{endpoint.Authority} reports {body}");
+                return body.Contains("\"health\":\"true\"", StringComparison.Ordinal) ? "ok" : $"{endpoint.Authority} reports {body}";
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                answers.Add($"{endpoint.Authority}: {ex.Message}");
+                return $"{endpoint.Authority}: {ex.Message}";
             }
-        }
+        })).ConfigureAwait(false);
 
-        if (answers.Count(a => a == "ok") * 2 <= answers.Count)
+        if (answers.Count(a => a == "ok") * 2 <= answers.Length)
         {
             throw new InvalidOperationException($"etcd has no healthy majority: {string.Join("; ", answers.Where(a => a != "ok"))}");
         }

@@ -87,7 +87,9 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         var after = await EtcdAdmin.LeaderAsync(connectionString, ct);
         after.ShouldNotBeNull();
         after.Name.ShouldNotBe(before.Name);
-        lab.Faults.Resources.Replicas(before.Name).ShouldAllBe(r => !r.IsRunning, "the killed member stays down");
+        // Aspire learns of the kill on its own schedule: wait until it shows the member down, then it must stay down.
+        await Poll.UntilAsync(() => lab.Faults.Resources.Replicas(before.Name).All(r => !r.IsRunning), TimeSpan.FromSeconds(30),
+            $"Aspire shows {before.Name} down", cancellationToken: ct);
 
         var startedAt = DateTimeOffset.UtcNow;
         try

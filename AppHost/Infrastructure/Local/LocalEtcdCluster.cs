@@ -74,11 +74,15 @@ public static class LocalEtcdClusterExtensions
     /// (PKCS#1 private key, SubjectPublicKeyInfo public key, the forms etcd's JWT library reads).</summary>
     private static (string PrivateKey, string PublicKey) JwtKeys(string stateDirectory)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(stateDirectory, "etcd-jwt")).FullName;
+        var path = Path.Combine(stateDirectory, "etcd-jwt");
+        var folder = (OperatingSystem.IsWindows() ? Directory.CreateDirectory(path)
+            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)).FullName;
         var privateKey = Path.Combine(folder, "jwt.key");
         var publicKey = Path.Combine(folder, "jwt.pub");
         if (!File.Exists(privateKey) || !File.Exists(publicKey))
         {
+            File.Delete(privateKey);
+            File.Delete(publicKey);
             using var rsa = RSA.Create(2048);
             LocalServerBuilderExtensions.WriteSecretFile(privateKey, rsa.ExportRSAPrivateKeyPem());
             LocalServerBuilderExtensions.WriteSecretFile(publicKey, rsa.ExportSubjectPublicKeyInfoPem());

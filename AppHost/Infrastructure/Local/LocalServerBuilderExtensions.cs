@@ -265,14 +265,18 @@ public static class LocalServerBuilderExtensions
             .WithProbe(ServerProbes.EtcdAsync);
     }
 
-    /// <summary>Writes <paramref name="content"/> to a new file readable by its owner only (while the model is built).</summary>
+    /// <summary>Writes <paramref name="content"/> to a new file created readable by its owner only (never readable by others,
+    /// not even between its creation and a chmod; while the model is built).</summary>
     internal static void WriteSecretFile(string path, string content)
     {
-        File.WriteAllText(path, content);
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, OwnerOnly);
+            create.UnixCreateMode = OwnerOnly;
         }
+
+        using var stream = new FileStream(path, create);
+        stream.Write(Encoding.UTF8.GetBytes(content));
     }
 
     private static async Task InitializeClusterAsync(

@@ -40,8 +40,9 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
         var connectionString = await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false);
         var before = await Poll.ForAsync(() => EtcdAdmin.LeaderAsync(connectionString, cancellationToken), l => l is not null, TimeSpan.FromSeconds(30),
             $"{server} has a leader", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
-        var killed = await processes.KillAsync(before!.Name, cancellationToken).ConfigureAwait(false);
+        // From the kill itself: KillAsync sends it at once, then waits until the processes are gone.
         var clock = Stopwatch.StartNew();
+        var killed = await processes.KillAsync(before!.Name, cancellationToken).ConfigureAwait(false);
         var after = await Poll.ForAsync(() => EtcdAdmin.LeaderAsync(connectionString, cancellationToken), l => l is not null && l.Name != before.Name,
             TimeSpan.FromSeconds(60), $"{server}'s members elect a leader other than {before.Name}", TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         return new FaultResult("kill -9 of the leader", before.Name, clock.Elapsed,
