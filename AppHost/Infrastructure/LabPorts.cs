@@ -56,6 +56,36 @@ public sealed record LabPorts(
             : (Etcd + (ClusterNodeStep * i), EtcdPeer + (ClusterNodeStep * i)))];
     }
 
+    /// <summary>How far the Sentinels' fixed ports are from Redis's in the cluster topology (17379, 17389, 17399 by default).</summary>
+    public const int SentinelOffset = 1000;
+
+    /// <summary>
+    /// Redis in the cluster topology: the ports of its three data nodes (node 0 on <see cref="Redis"/>, node i on it + 10·i) and
+    /// of its three Sentinels (<see cref="Redis"/> + 1000 + 10·i); at random, free ones.
+    /// </summary>
+    public (int[] Nodes, int[] Sentinels) RedisSentinelNodes(bool random)
+    {
+        if (random)
+        {
+            var free = FreePorts(5);
+            return ([Redis, free[0], free[1]], [.. free[2..]]);
+        }
+
+        return ([.. Enumerable.Range(0, 3).Select(i => Redis + (ClusterNodeStep * i))],
+            [.. Enumerable.Range(0, 3).Select(i => Redis + SentinelOffset + (ClusterNodeStep * i))]);
+    }
+
+    /// <summary>The fixed ports the cluster topology adds beside <see cref="All"/> (node 0 of each cluster keeps its server's),
+    /// named for a clash's message: Redis's other nodes and its Sentinels, and etcd's other members where the lab runs etcd.</summary>
+    public IEnumerable<(string Name, int Port)> ClusterNodes(bool etcd)
+    {
+        var (nodes, sentinels) = RedisSentinelNodes(random: false);
+        var redis = nodes.Skip(1).Select((p, i) => ($"cache-{i + 1}", p)).Concat(sentinels.Select((p, i) => ($"cache-sentinel-{i}", p)));
+        var members = !etcd ? [] : EtcdMembers(random: false).Skip(1)
+            .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
+        return redis.Concat(members);
+    }
+
     public IEnumerable<(string Name, int Port)> All() =>
     [
         (nameof(RabbitMQ), RabbitMQ), (nameof(RabbitMQManagement), RabbitMQManagement),

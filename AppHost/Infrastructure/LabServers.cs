@@ -41,7 +41,9 @@ public static class LabServerBuilderExtensions
     /// </summary>
     /// <remarks>With <c>QueueLab:Redis:Cluster=true</c>, <c>cache</c> is a local Redis Cluster of three primaries
     /// (<see cref="LocalRedisClusterExtensions.AddLocalRedisCluster"/>), its slots shared out for pipeline B's partitions;
-    /// no fault proxy can stand in front of it (a cluster's redirects name the nodes themselves).</remarks>
+    /// no fault proxy can stand in front of it (a cluster's redirects name the nodes themselves). With
+    /// <c>QueueLab:Topology=cluster</c> it is a primary with two replicas and three Sentinels
+    /// (<see cref="LocalRedisSentinelExtensions.AddLocalRedisSentinel"/>), again with no proxy (the Sentinels name the nodes).</remarks>
     public static LabServers AddLabServers(this IDistributedApplicationBuilder builder, LabSettings settings, QueueLab.Lab.Setup.LabSetup setup)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -86,7 +88,13 @@ public static class LabServerBuilderExtensions
                 .WithServerKind(ServerKind.RabbitMQ);
         IResourceBuilder<IResourceWithConnectionString> localCache;
         LocalServerResource[] proxied;
-        if (settings.RedisCluster)
+        if (settings.Topology == ServerTopology.Cluster)
+        {
+            localCache = AsConnectionString(builder.AddLocalRedisSentinel(ResourceNames.Cache, binaries, settings.StateDirectory, settings.RandomPorts,
+                ports, cachePassword).WithServerKind(ServerKind.Redis));
+            proxied = [];
+        }
+        else if (settings.RedisCluster)
         {
             localCache = AsConnectionString(builder.AddLocalRedisCluster(ResourceNames.Cache, binaries, settings.StateDirectory, settings.RandomPorts,
                 ports.Redis, cachePassword, setup.Ordering.Partitions).WithServerKind(ServerKind.Redis));

@@ -38,17 +38,17 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
                     "QueueLab:Topology=cluster and QueueLab:Redis:Cluster=true are two different ways to run Redis on three nodes: pick one.");
             }
 
-            // The members' fixed ports (node i on the single server's + 10·i), where this lab starts etcd at all.
-            if (!RandomPorts && setup.Runs(QueueLab.Lab.ResourceNames.Etcd))
+            // The nodes' fixed ports (node i on the single server's port + 10·i, the Sentinels beside Redis's).
+            if (!RandomPorts)
             {
-                var members = Ports.EtcdMembers(random: false).Skip(1)
-                    .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
-                var clash = Ports.All().Concat(members).GroupBy(p => p.Item2).FirstOrDefault(g => g.Count() > 1);
+                var clash = Ports.All().Concat(Ports.ClusterNodes(etcd: setup.Runs(QueueLab.Lab.ResourceNames.Etcd)))
+                    .GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
                 if (clash is not null)
                 {
                     throw new InvalidOperationException(
-                        $"With QueueLab:Topology=cluster, port {clash.Key} goes to {string.Join(" and ", clash.Select(p => p.Item1))} (a cluster's node i "
-                        + $"listens on its server's port + {LabPorts.ClusterNodeStep}·i); move one of them with QueueLab:Ports.");
+                        $"With QueueLab:Topology=cluster, port {clash.Key} goes to {string.Join(" and ", clash.Select(p => p.Name))} (a cluster's node i "
+                        + $"listens on its server's port + {LabPorts.ClusterNodeStep}·i, Redis's Sentinels on its port + {LabPorts.SentinelOffset} + "
+                        + $"{LabPorts.ClusterNodeStep}·i); move one of them with QueueLab:Ports.");
                 }
             }
         }

@@ -20,7 +20,11 @@ public static class LabSummaryExtensions
             servers.Add($"RabbitMQ amqp://127.0.0.1:{p.RabbitMQ} (management http://127.0.0.1:{p.RabbitMQManagement})");
         }
 
-        servers.Add(settings.RedisCluster ? "a Redis Cluster (its nodes' ports are on the dashboard)" : $"Redis 127.0.0.1:{p.Redis}");
+        servers.Add(settings.RedisCluster ? "a Redis Cluster (its nodes' ports are on the dashboard)"
+            : settings.Topology != ServerTopology.Cluster ? $"Redis 127.0.0.1:{p.Redis}"
+            : settings.RandomPorts ? "Redis as a primary, two replicas and three Sentinels (their ports are on the dashboard)"
+            : $"Redis as a primary, two replicas and three Sentinels ({string.Join(", ", p.RedisSentinelNodes(random: false).Sentinels.Select(s => $"127.0.0.1:{s}"))}; "
+                + $"redis-cli -p {p.RedisSentinelNodes(random: false).Sentinels[0]} SENTINEL get-master-addr-by-name queuelab names the primary)");
         if (setup.Runs(QueueLab.Lab.ResourceNames.Postgres))
         {
             servers.Add($"PostgreSQL 127.0.0.1:{p.Postgres} (database queuelab)");

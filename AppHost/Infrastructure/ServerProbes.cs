@@ -25,6 +25,14 @@ public static class ServerProbes
         await connection.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A Redis Sentinel answers its own PING (with the password; a Sentinel has its own command set).</summary>
+    public static async Task SentinelAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var options = Local.LocalRedisSentinelExtensions.SentinelOptions(connectionString);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await connection.GetServer(options.EndPoints[0]).PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public static async Task RabbitMQAsync(string connectionString, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory

@@ -83,7 +83,7 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         var killed = await lab.App.ResourceCommands.ExecuteCommandAsync(ResourceNames.Etcd, "kill-leader", ct);
 
         killed.Success.ShouldBeTrue(killed.Message);
-        (killed.Message ?? "").ShouldContain($"{before.Name} led in term");
+        (killed.Message ?? "").ShouldContain($"{before.Name} was the leader, term");
         var after = await EtcdAdmin.LeaderAsync(connectionString, ct);
         after.ShouldNotBeNull();
         after.Name.ShouldNotBe(before.Name);

@@ -32,8 +32,15 @@ public class OrderingChaosFixture : LabFixture
     /// <summary>Whether Redis is a local Redis Cluster of three primaries (<c>cache-0..2</c>; no fault proxy in front).</summary>
     public virtual bool RedisCluster => false;
 
-    /// <summary>The Redis processes of the lab: the one server, or the cluster's primaries.</summary>
-    public IReadOnlyList<string> RedisNodes => RedisCluster ? [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-{i}")] : [ResourceNames.Cache];
+    /// <summary>Whether the lab runs the clustered topology (<c>QueueLab:Topology=cluster</c>): Redis as a primary with two
+    /// replicas (<c>cache-0..2</c>) and three Sentinels (<c>cache-sentinel-0..2</c>), no fault proxy in front.</summary>
+    public virtual bool Clustered => false;
+
+    /// <summary>The Redis processes of the lab: the one server, the cluster's primaries, or the data nodes and Sentinels.</summary>
+    public IReadOnlyList<string> RedisNodes =>
+        RedisCluster ? [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-{i}")]
+        : Clustered ? [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-{i}"), .. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-sentinel-{i}")]
+        : [ResourceNames.Cache];
 
     protected override IEnumerable<string> Arguments =>
     [
@@ -44,7 +51,7 @@ public class OrderingChaosFixture : LabFixture
         "QueueLab:Ordering:Processor:MaxInFlight=8",
         "QueueLab:Ordering:Processor:WorkTime=00:00:00.020",
         "QueueLab:Ordering:Processor:SystemOfRecord=postgres",
-        .. RedisCluster ? ["QueueLab:Redis:Cluster=true"] : (string[])["QueueLab:Chaos:Proxies=cache"],
+        .. RedisCluster ? ["QueueLab:Redis:Cluster=true"] : Clustered ? ["QueueLab:Topology=cluster"] : (string[])["QueueLab:Chaos:Proxies=cache"],
         .. QuietLogging,
     ];
 
@@ -172,4 +179,45 @@ public sealed class KeyedRedisClusterOrderingChaosFixture : OrderingChaosFixture
 public sealed class KeyedRedisClusterOrderingChaosCollection : ICollectionFixture<KeyedRedisClusterOrderingChaosFixture>
 {
     public const string Name = "pipeline B chaos, Redis Cluster, per key";
+}
+
+/// <summary>
+/// Pipeline B (global order, one partition) on the clustered topology: Redis as a primary, two asynchronously replicated
+/// replicas and three Sentinels. Behind <c>QUEUELAB_CHAOS=cluster</c> (or <c>long</c>): otherwise it starts nothing and its
+/// tests report as skipped.
+/// </summary>
+public sealed class SentinelOrderingChaosFixture : OrderingChaosFixture
+{
+    public override string? SkipReason => ChaosProfile.Current.RunsClusters ? null
+        : $"the clustered topology's scenarios run with {ChaosProfile.ProfileVariable}=cluster (or long): a cluster lab is too heavy for CI on two cores";
+
+    public override bool Clustered => true;
+
+    private ResourceLogTail? _redisLogs;
+
+    /// <summary>The data nodes' and Sentinels' console logs since the lab started (the Sentinels' failover events).</summary>
+    public ResourceLogTail RedisLogs => _redisLogs ?? throw new InvalidOperationException("The lab has not started.");
+
+    protected override async ValueTask StartedAsync()
+    {
+        _redisLogs = new ResourceLogTail(App.Services.GetRequiredService<ResourceLoggerService>(),
+            RedisNodes.SelectMany(n => Faults.Resources.Replicas(n)).Select(r => r.InstanceId));
+        await base.StartedAsync().ConfigureAwait(false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_redisLogs is not null)
+        {
+            await _redisLogs.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SentinelOrderingChaosCollection : ICollectionFixture<SentinelOrderingChaosFixture>
+{
+    public const string Name = "pipeline B chaos, Redis with Sentinels";
 }

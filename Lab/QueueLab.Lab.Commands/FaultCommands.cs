@@ -60,16 +60,21 @@ public static class FaultCommands
                 AddCrash(builder.CreateResourceBuilder(node), "node");
             }
 
-            if (nodes.Count > 0 && server.Resource.ServerKind() == ServerKind.Etcd)
+            // etcd's raft leader; a Redis behind Sentinels (its nodes include Sentinels), the primary.
+            var sentinels = nodes.Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal));
+            if (nodes.Count > 0 && (server.Resource.ServerKind() == ServerKind.Etcd || sentinels))
             {
-                server.WithCommand(KillLeader, "Kill the leader", context => FaultAsync(context, "kill-leader", async faults =>
+                var (leader, title, how) = sentinels
+                    ? ("primary", "Kill the primary", "the Sentinels promote a replica")
+                    : ("leader", "Kill the leader", "the others elect a new leader");
+                server.WithCommand(KillLeader, title, context => FaultAsync(context, "kill-leader", async faults =>
                 {
                     var result = await faults.Servers.KillLeaderAsync(name, context.CancellationToken).ConfigureAwait(false);
-                    return CommandResults.Success($"{result.Detail}: a new leader after {result.Took.TotalMilliseconds:0} ms. {result.Target} stays down: Start brings it back on its data.");
+                    return CommandResults.Success($"{result.Detail}: a new {leader} after {result.Took.TotalMilliseconds:0} ms. {result.Target} stays down: Start brings it back on its data.");
                 }), new CommandOptions
                 {
-                    Description = "kill -9 of the member that leads raft; the others elect a new leader (the time it took is reported). The killed member stays down.",
-                    ConfirmationMessage = $"Kill -9 the member that leads {name}?",
+                    Description = $"kill -9 of the node that is the {leader}; {how} (the time it took is reported). The killed node stays down.",
+                    ConfirmationMessage = $"Kill -9 the node that is {name}'s {leader}?",
                     IconName = "Flash",
                 });
             }

@@ -52,6 +52,13 @@ public static class LocalRedisClusterExtensions
         int firstPort, IResourceBuilder<ParameterResource> password, int partitions)
     {
         const int Primaries = 3;
+        if (Directory.Exists(Path.Combine(stateDirectory, $"{name}-sentinel-0")))
+        {
+            throw new InvalidOperationException(
+                $"The state folder {stateDirectory} holds the data of Redis with Sentinels (from QueueLab:Topology=cluster) under the folder names a "
+                + "Redis Cluster uses. Stop the lab and run ./queuelab reset, or give this lab its own QueueLab:StateDir.");
+        }
+
         var ports = randomPorts ? LabPorts.FreePorts(2 * Primaries) : [.. Enumerable.Range(0, Primaries).Select(i => firstPort + 1 + i),
             .. Enumerable.Range(0, Primaries).Select(i => firstPort + 10001 + i)];
         var nodes = Enumerable.Range(0, Primaries).Select(i => builder.AddLocalRedis($"{name}-{i}", binaries, stateDirectory, ports[i], password,

@@ -24,7 +24,8 @@ public static class LocalServerBuilderExtensions
 
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
         this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory,
-        int port, IResourceBuilder<ParameterResource> password, IReadOnlyList<string>? extraConfig = null)
+        int port, IResourceBuilder<ParameterResource> password, IReadOnlyList<string>? extraConfig = null,
+        Func<CancellationToken, Task<IReadOnlyList<string>>>? startConfig = null)
     {
         var dataDirectory = CreateDirectory(stateDirectory, name);
         var configFile = Path.Combine(dataDirectory, "redis.conf");
@@ -37,6 +38,8 @@ public static class LocalServerBuilderExtensions
             {
                 // The password goes in a file only its owner can read, not on a command line `ps` shows.
                 var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
+                // What only this start can decide (a replica's primary), after the fixed lines.
+                IReadOnlyList<string> decided = startConfig is null ? [] : await startConfig(ct).ConfigureAwait(false);
                 await WriteOwnerOnlyAsync(configFile, string.Join('\n', (string[])
                 [
                     $"port {port}",
@@ -51,6 +54,7 @@ public static class LocalServerBuilderExtensions
                     "enable-debug-command local",
                     "daemonize no",
                     .. extraConfig ?? [],
+                    .. decided,
                     "",
                 ]), ct).ConfigureAwait(false);
             })
@@ -329,14 +333,14 @@ public static class LocalServerBuilderExtensions
         return key;
     }
 
-    private static string CreateDirectory(string parent, string name)
+    internal static string CreateDirectory(string parent, string name)
     {
         var path = Path.Combine(parent, name);
         Directory.CreateDirectory(path);
         return path;
     }
 
-    private static async Task WriteOwnerOnlyAsync(string path, string content, CancellationToken cancellationToken)
+    internal static async Task WriteOwnerOnlyAsync(string path, string content, CancellationToken cancellationToken)
     {
         await File.WriteAllTextAsync(path, content, cancellationToken).ConfigureAwait(false);
         if (!OperatingSystem.IsWindows())

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aspire.Hosting.ApplicationModel;
 using QueueLab.Lab.Faults.Servers;
 using QueueLab.Lab.Resources;
 
@@ -25,29 +26,41 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     }
 
     /// <summary>
-    /// kill -9 of the member that leads a clustered server (etcd: the raft leader, from the members' own status), then waits
-    /// until the others elect a new one. <see cref="FaultResult.Took"/> is the failover: from the kill to a new leader that a
-    /// majority of the members names. The killed member stays down (start it again with <see cref="ProcessFaults.StartAsync"/>).
+    /// kill -9 of the node that leads a clustered server, then waits until another one leads: etcd's raft leader (from the
+    /// members' own status), or the primary of a Redis behind Sentinels (as a majority of the Sentinels names it; they promote a
+    /// replica). <see cref="FaultResult.Took"/> is the failover: from the kill to a new leader a majority names. The killed node
+    /// stays down (start it again with <see cref="ProcessFaults.StartAsync"/>; a Redis node comes back as a replica).
     /// </summary>
     public async Task<FaultResult> KillLeaderAsync(string server, CancellationToken cancellationToken = default)
     {
         var resource = resources.Resource(server);
-        if (resource.ServerKind() != ServerKind.Etcd)
-        {
-            throw new InvalidOperationException($"{server} has no leader this library can find; an etcd cluster has.");
-        }
-
         var connectionString = await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false);
-        var before = await Poll.ForAsync(() => EtcdAdmin.LeaderAsync(connectionString, cancellationToken), l => l is not null, TimeSpan.FromSeconds(30),
-            $"{server} has a leader", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        Func<Task<(string Name, string Detail)?>> leader = resource.ServerKind() switch
+        {
+            ServerKind.Etcd => async () => await EtcdAdmin.LeaderAsync(connectionString, cancellationToken).ConfigureAwait(false) is { } l
+                ? (l.Name, $"term {l.Term}") : null,
+            ServerKind.Redis when connectionString.Contains("serviceName=", StringComparison.OrdinalIgnoreCase) => async () =>
+                await RedisAdmin.SentinelPrimaryAsync(connectionString, cancellationToken).ConfigureAwait(false) is { } primary
+                    ? (NodeListeningOn(server, primary.Port), $"127.0.0.1:{primary.Port}") : null,
+            _ => throw new InvalidOperationException($"{server} has no leader this library can find; an etcd cluster and a Redis behind Sentinels have."),
+        };
+
+        var what = resource.ServerKind() == ServerKind.Redis ? "primary" : "leader";
+        var before = await Poll.ForAsync(leader, l => l is not null, TimeSpan.FromSeconds(30),
+            $"{server} has a {what}", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         // From the kill itself: KillAsync sends it at once, then waits until the processes are gone.
         var clock = Stopwatch.StartNew();
-        var killed = await processes.KillAsync(before!.Name, cancellationToken).ConfigureAwait(false);
-        var after = await Poll.ForAsync(() => EtcdAdmin.LeaderAsync(connectionString, cancellationToken), l => l is not null && l.Name != before.Name,
-            TimeSpan.FromSeconds(60), $"{server}'s members elect a leader other than {before.Name}", TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
-        return new FaultResult("kill -9 of the leader", before.Name, clock.Elapsed,
-            $"{killed.Detail} ({before.Name} led in term {before.Term}); {after!.Name} leads in term {after.Term}");
+        var killed = await processes.KillAsync(before!.Value.Name, cancellationToken).ConfigureAwait(false);
+        var after = await Poll.ForAsync(leader, l => l is not null && l.Value.Name != before.Value.Name, TimeSpan.FromSeconds(60),
+            $"{server} has a {what} other than {before.Value.Name}", TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        return new FaultResult($"kill -9 of the {what}", before.Value.Name, clock.Elapsed,
+            $"{killed.Detail} ({before.Value.Name} was the {what}, {before.Value.Detail}); {after!.Value.Name} is now ({after.Value.Detail})");
     }
+
+    /// <summary>The node of a clustered server that listens on <paramref name="port"/>.</summary>
+    private string NodeListeningOn(string server, int port) =>
+        resources.Nodes(server).FirstOrDefault(n => n.Annotations.OfType<EndpointAnnotation>().Any(e => e.Port == port))?.Name
+        ?? throw new InvalidOperationException($"No node of {server} listens on port {port}.");
 
     /// <summary>Closes every client connection of a server: RabbitMQ (management API), Redis (<c>CLIENT KILL TYPE
     /// normal</c> and <c>pubsub</c>), PostgreSQL (<c>pg_terminate_backend</c>). Clients must reconnect on their own.</summary>

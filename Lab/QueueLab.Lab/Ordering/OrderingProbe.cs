@@ -17,8 +17,9 @@ public sealed class OrderingProbe : IAsyncDisposable
 {
     private const int Chunk = 10_000;
 
-    private OrderingProbe(ConnectionMultiplexer redis, OrderingKeys keys, int partitions, OrderingMode mode)
+    private OrderingProbe(ConnectionMultiplexer redis, OrderingKeys keys, int partitions, OrderingMode mode, bool replicated)
     {
+        Replicated = replicated;
         Redis = redis;
         Db = redis.GetDatabase();
         Partitions = OrderingKeys.Partitioned(keys.Prefix, partitions, mode);
@@ -29,6 +30,21 @@ public sealed class OrderingProbe : IAsyncDisposable
     public OrderingMode Mode => Keys.Mode;
 
     public bool PerKey => Keys.PerKey;
+
+    /// <summary>
+    /// Whether Redis runs as a primary with replicas behind Sentinels (the cluster topology: the connection string names a
+    /// <c>serviceName</c>). Replication is asynchronous there: a push only the primary holds is lost if the primary dies before
+    /// a replica has it and a replica is promoted, so a producer counts a push as accepted once <see cref="ReplicatedAsync"/> says so.
+    /// </summary>
+    public bool Replicated { get; }
+
+    /// <summary>
+    /// <c>WAIT 1 timeout</c>: whether at least one replica holds every write this client has made so far (on a single Redis,
+    /// with no replica, true at once). False after <paramref name="timeout"/> with no replica acknowledging: push again (a
+    /// byte-identical copy of a seq already taken is dead-lettered as <c>duplicate-seq</c>, by the pipeline's contract).
+    /// </summary>
+    public async Task<bool> ReplicatedAsync(TimeSpan timeout) =>
+        !Replicated || (long)await Db.ExecuteAsync("WAIT", 1, (long)timeout.TotalMilliseconds).ConfigureAwait(false) >= 1;
 
     public ConnectionMultiplexer Redis { get; }
 
@@ -56,7 +72,8 @@ public sealed class OrderingProbe : IAsyncDisposable
         options.AbortOnConnectFail = false;
         // INFO commandstats (the load suites' Redis profile) is an admin command for the client library.
         options.AllowAdmin = true;
-        return new OrderingProbe(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), keys ?? OrderingKeys.Default, partitions, mode);
+        return new OrderingProbe(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), keys ?? OrderingKeys.Default, partitions, mode,
+            replicated: !string.IsNullOrEmpty(options.ServiceName));
     }
 
     /// <summary>Healthy is not yet working: waits until <paramref name="processors"/> processors registered and a sequencer

@@ -160,7 +160,9 @@ public static class OrderedRun
     /// <summary>
     /// RPUSH, retried with the same bytes until Redis takes it (a chaos run drops connections and restarts Redis): a seq
     /// that never reached the input would stall the sequencer for good, and a second byte-identical copy (when the first
-    /// attempt did land but its reply was lost) is deduplicated by the pipeline.
+    /// attempt did land but its reply was lost) is deduplicated by the pipeline. On Redis with replicas (the cluster
+    /// topology), taken means a replica holds it too (<see cref="OrderingProbe.ReplicatedAsync"/>): a push only the primary
+    /// held would vanish with it in a failover.
     /// </summary>
     private static async Task PushAsync(OrderingProbe client, RedisKey input, string json, Action retrying, CancellationToken cancellationToken)
     {
@@ -169,15 +171,22 @@ public static class OrderedRun
             try
             {
                 await client.Db.ListRightPushAsync(input, json).WaitAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                if (await client.ReplicatedAsync(ReplicaAckTimeout).WaitAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
-                retrying();
-                await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken).ConfigureAwait(false);
             }
+
+            retrying();
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long a push waits for a replica's acknowledgement before it is sent again (Redis with replicas only).</summary>
+    public static readonly TimeSpan ReplicaAckTimeout = TimeSpan.FromMilliseconds(500);
 
     private static async Task<IReadOnlyDictionary<string, (long Calls, long Usec)>?> TrySnapshotAsync(OrderingProbe client)
     {
