@@ -38,9 +38,7 @@ public class OrderingChaosFixture : LabFixture
 
     /// <summary>The Redis processes of the lab: the one server, the cluster's primaries, or the data nodes and Sentinels.</summary>
     public IReadOnlyList<string> RedisNodes =>
-        RedisCluster ? [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-{i}")]
-        : Clustered ? [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-{i}"), .. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Cache}-sentinel-{i}")]
-        : [ResourceNames.Cache];
+        RedisCluster ? ClusterNodes.RedisData : Clustered ? ClusterNodes.Redis : [ResourceNames.Cache];
 
     protected override IEnumerable<string> Arguments =>
     [

@@ -119,13 +119,14 @@ public sealed class Phase3ChaosFixture : RabbitChaosFixture
 }
 
 /// <summary>
-/// Phase 3 on the clustered topology (<c>QueueLab:Topology=cluster</c>: etcd as three members, <c>etcd-0..2</c>), for the
+/// Phase 3 on the clustered topology (<c>QueueLab:Topology=cluster</c>: etcd as three members, <c>etcd-0..2</c>; Redis as a
+/// primary, two replicas and three Sentinels), for the
 /// node failovers only a cluster has. Behind <c>QUEUELAB_CHAOS=cluster</c> (or <c>long</c>): otherwise it starts nothing and
 /// its tests report as skipped.
 /// </summary>
 public sealed class ClusterPhase3ChaosFixture : RabbitChaosFixture
 {
-    public static readonly IReadOnlyList<string> EtcdMembers = [.. Enumerable.Range(0, 3).Select(i => $"{ResourceNames.Etcd}-{i}")];
+    public static IReadOnlyList<string> EtcdMembers => ClusterNodes.Etcd;
 
     public override int Phase => 3;
 
@@ -134,7 +135,7 @@ public sealed class ClusterPhase3ChaosFixture : RabbitChaosFixture
 
     protected override IEnumerable<string> Arguments => [.. base.Arguments, "QueueLab:Topology=cluster"];
 
-    protected override IEnumerable<string> ServerProcesses => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, .. EtcdMembers];
+    protected override IEnumerable<string> ServerProcesses => [ResourceNames.Messaging, .. ClusterNodes.Redis, ResourceNames.Postgres, .. EtcdMembers];
 
     private QueueLab.Lab.Resources.ResourceLogTail? _etcdLogs;
 

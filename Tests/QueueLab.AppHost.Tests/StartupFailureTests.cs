@@ -72,6 +72,8 @@ public sealed class StartupFailureTests
         "two different ways to run Redis on three nodes")]
     [InlineData("QueueLab:Topology=cluster;QueueLab:Ports:Random=false;QueueLab:Ports:Etcd=15070;QueueLab:Ports:Coordinator=15080",
         "port 15080 goes to Coordinator and etcd-1 client")]
+    [InlineData("QueueLab:Topology=cluster;QueueLab:Ports:Random=false;QueueLab:Ports:Redis=14432;QueueLab:Ports:Postgres=15432",
+        "port 15432 goes to Postgres and cache-sentinel-0")]
     public async Task A_cluster_topology_is_refused_for_what_it_cannot_run(string settings, string fix)
     {
         var error = await Should.ThrowAsync<Exception>(() => BuildAsync(["QueueLab:Infrastructure=local", .. settings.Split(';')]));
@@ -97,6 +99,64 @@ public sealed class StartupFailureTests
         connection.Endpoints.Select(e => e.Host).ShouldAllBe(h => h == "127.0.0.1");
         connection.UserName.ShouldBe("root");
     }
+
+    [Fact]
+    public async Task The_cluster_topology_runs_Redis_as_a_primary_two_replicas_and_three_Sentinels_under_the_cache_resource()
+    {
+        var model = await ModelBuild.InspectAsync(["QueueLab:Infrastructure=local", "QueueLab:Topology=cluster", "QueueLab:Pipelines=ordering"],
+            async app =>
+            {
+                var resources = ModelBuild.Resources(app);
+                var cache = resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == ResourceNames.Cache);
+                return (Names: resources.Select(r => r.Name).ToList(), ConnectionString: await cache.GetConnectionStringAsync(Ct));
+            }, Ct);
+
+        foreach (var node in (string[])["cache-0", "cache-1", "cache-2", "cache-sentinel-0", "cache-sentinel-1", "cache-sentinel-2"])
+        {
+            model.Names.ShouldContain(node);
+        }
+
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(model.ConnectionString!);
+        options.ServiceName.ShouldBe("queuelab", "services ask the Sentinels for the primary by this name and follow its failovers");
+        options.EndPoints.Count.ShouldBe(3, "services are given every Sentinel");
+        options.EndPoints.Select(e => e.ToString()).ShouldAllBe(e => e!.StartsWith("127.0.0.1:", StringComparison.Ordinal));
+        options.Password.ShouldNotBeNullOrEmpty();
+    }
+
+    /// <summary>A state folder a Redis Cluster lab wrote (cache-0/nodes.conf) is refused by a Sentinel lab, and the other way round:
+    /// the two use the same folder names for different data.</summary>
+    [Fact]
+    public async Task Redis_with_Sentinels_and_a_Redis_Cluster_refuse_each_others_state_folder()
+    {
+        var state = Directory.CreateTempSubdirectory("queuelab-state-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(state, "cache-0"));
+            await File.WriteAllTextAsync(Path.Combine(state, "cache-0", "nodes.conf"), "", Ct);
+            var error = await Should.ThrowAsync<Exception>(() => BuildAsync(["QueueLab:Infrastructure=local", "QueueLab:Topology=cluster", $"QueueLab:StateDir={state}"]));
+            Flatten(error).ShouldContain("holds a Redis Cluster's data");
+
+            File.Delete(Path.Combine(state, "cache-0", "nodes.conf"));
+            Directory.CreateDirectory(Path.Combine(state, "cache-sentinel-0"));
+            error = await Should.ThrowAsync<Exception>(() => ModelBuild.BuildAsync(["QueueLab:Infrastructure=local", "QueueLab:Redis:Cluster=true",
+                "QueueLab:Pipelines=ordering", "QueueLab:Ordering:Partitions=3", $"QueueLab:StateDir={state}"], Ct));
+            Flatten(error).ShouldContain("holds the data of Redis with Sentinels");
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("port 17379\nsentinel monitor queuelab 127.0.0.1 16389 2\nsentinel current-epoch 3\n", 16389, 3L)]
+    [InlineData("sentinel myid abc\nsentinel monitor queuelab 127.0.0.1 16379 2\n", 16379, 0L)]
+    public void A_Sentinels_file_names_the_primary_and_the_epoch_of_its_last_failover(string text, int port, long epoch) =>
+        QueueLab.AppHost.Infrastructure.Local.SentinelFile.Read(text).ShouldBe(new(port, epoch));
+
+    [Fact]
+    public void A_Sentinels_file_without_a_monitor_line_names_no_primary() =>
+        QueueLab.AppHost.Infrastructure.Local.SentinelFile.Read("port 17379\nsentinel monitor other 127.0.0.1 1 2\n").ShouldBeNull();
 
     private static Task BuildAsync(params string[] args) => ModelBuild.BuildAsync(["QueueLab:Pipelines=none", .. args], Ct);
 

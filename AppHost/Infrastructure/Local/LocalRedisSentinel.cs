@@ -35,7 +35,7 @@ public sealed class LocalRedisSentinelResource(
         {
             var builder = new ReferenceExpressionBuilder();
             builder.AppendLiteral(string.Join(',', Sentinels.Select(s => $"{LocalServerResource.Host}:{s.ClientPort.ToString(CultureInfo.InvariantCulture)}")));
-            builder.AppendLiteral($",serviceName={ServiceName},password=");
+            builder.AppendLiteral($",serviceName={ServiceName},connectTimeout=1500,password=");
             builder.Append($"{Password}");
             return builder.Build();
         }
