@@ -75,15 +75,30 @@ public sealed record LabPorts(
             [.. Enumerable.Range(0, 3).Select(i => Redis + SentinelOffset + (ClusterNodeStep * i))]);
     }
 
-    /// <summary>The fixed ports the cluster topology adds beside <see cref="All"/> (node 0 of each cluster keeps its server's),
-    /// named for a clash's message: Redis's other nodes and its Sentinels, and etcd's other members where the lab runs etcd.</summary>
-    public IEnumerable<(string Name, int Port)> ClusterNodes(bool etcd)
+    /// <summary>
+    /// RabbitMQ's three nodes in the cluster topology: AMQP, management and Erlang distribution ports, node 0 on the single
+    /// server's, node i on those + 10·i; at random, free ones. The nodes share the one epmd (<see cref="Epmd"/>).
+    /// </summary>
+    public (int Amqp, int Management, int Distribution)[] RabbitMQNodes(bool random)
     {
+        var free = random ? FreePorts(6) : [];
+        return [.. Enumerable.Range(0, 3).Select(i => i == 0 ? (RabbitMQ, RabbitMQManagement, RabbitMQDistribution)
+            : random ? (free[3 * (i - 1)], free[(3 * (i - 1)) + 1], free[(3 * (i - 1)) + 2])
+            : (RabbitMQ + (ClusterNodeStep * i), RabbitMQManagement + (ClusterNodeStep * i), RabbitMQDistribution + (ClusterNodeStep * i)))];
+    }
+
+    /// <summary>The fixed ports the cluster topology adds beside <see cref="All"/> (node 0 of each cluster keeps its server's),
+    /// named for a clash's message: Redis's other nodes and its Sentinels, and etcd's other members and RabbitMQ's other nodes
+    /// where the lab runs them.</summary>
+    public IEnumerable<(string Name, int Port)> ClusterNodes(bool etcd, bool rabbitMQ = false)
+    {
+        var rabbit = !rabbitMQ ? [] : RabbitMQNodes(random: false).Skip(1).SelectMany((n, i) => new[]
+            { ($"messaging-{i + 1} AMQP", n.Amqp), ($"messaging-{i + 1} management", n.Management), ($"messaging-{i + 1} distribution", n.Distribution) });
         var (nodes, sentinels) = RedisSentinelNodes(random: false);
         var redis = nodes.Skip(1).Select((p, i) => ($"cache-{i + 1}", p)).Concat(sentinels.Select((p, i) => ($"cache-sentinel-{i}", p)));
         var members = !etcd ? [] : EtcdMembers(random: false).Skip(1)
             .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
-        return redis.Concat(members);
+        return redis.Concat(members).Concat(rabbit);
     }
 
     public IEnumerable<(string Name, int Port)> All() =>

@@ -83,9 +83,19 @@ public static class LabServerBuilderExtensions
         }
 
         var binaries = ServerBinaries.Locate(builder.Configuration);
-        var localMessaging = !setup.Runs(ResourceNames.Messaging) ? null
-            : builder.AddLocalRabbitMQ(ResourceNames.Messaging, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword)
+        IResourceBuilder<LocalRabbitMQResource>? localMessaging = null;
+        IResourceBuilder<IResourceWithConnectionString>? messagingCluster = null;
+        if (setup.Runs(ResourceNames.Messaging) && settings.Topology == ServerTopology.Cluster)
+        {
+            messagingCluster = AsConnectionString(builder.AddLocalRabbitMQCluster(ResourceNames.Messaging, binaries, settings.StateDirectory, settings.RandomPorts,
+                ports, messagingUser, messagingPassword).WithServerKind(ServerKind.RabbitMQ));
+        }
+        else if (setup.Runs(ResourceNames.Messaging))
+        {
+            localMessaging = builder.AddLocalRabbitMQ(ResourceNames.Messaging, binaries, settings.StateDirectory, ports, messagingUser, messagingPassword)
                 .WithServerKind(ServerKind.RabbitMQ);
+        }
+
         IResourceBuilder<IResourceWithConnectionString> localCache;
         LocalServerResource[] proxied;
         if (settings.Topology == ServerTopology.Cluster)
@@ -129,7 +139,7 @@ public static class LabServerBuilderExtensions
 
         LocalServerResource?[] started = [localMessaging?.Resource, .. proxied, localPostgres?.Resource, .. etcdNodes];
         builder.AddFaultProxies(settings, [.. started.OfType<LocalServerResource>()]);
-        return new LabServers(localCache, AsConnectionString(localMessaging), AsConnectionString(localPostgres),
+        return new LabServers(localCache, messagingCluster ?? AsConnectionString(localMessaging), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), localEtcd);
     }
 

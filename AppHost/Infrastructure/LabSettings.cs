@@ -41,7 +41,8 @@ public sealed record LabSettings(InfrastructureMode Mode, string StateDirectory,
             // The nodes' fixed ports (node i on the single server's port + 10·i, the Sentinels beside Redis's).
             if (!RandomPorts)
             {
-                var clash = Ports.All().Concat(Ports.ClusterNodes(etcd: setup.Runs(QueueLab.Lab.ResourceNames.Etcd)))
+                var clash = Ports.All().Concat(Ports.ClusterNodes(etcd: setup.Runs(QueueLab.Lab.ResourceNames.Etcd),
+                    rabbitMQ: setup.Runs(QueueLab.Lab.ResourceNames.Messaging)))
                     .GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
                 if (clash is not null)
                 {

@@ -17,7 +17,9 @@ public static class LabSummaryExtensions
         var servers = new List<string>();
         if (setup.Runs(QueueLab.Lab.ResourceNames.Messaging))
         {
-            servers.Add($"RabbitMQ amqp://127.0.0.1:{p.RabbitMQ} (management http://127.0.0.1:{p.RabbitMQManagement})");
+            servers.Add(settings.Topology != ServerTopology.Cluster ? $"RabbitMQ amqp://127.0.0.1:{p.RabbitMQ} (management http://127.0.0.1:{p.RabbitMQManagement})"
+                : settings.RandomPorts ? "RabbitMQ as three nodes (their ports are on the dashboard)"
+                : $"RabbitMQ as three nodes, {string.Join(", ", p.RabbitMQNodes(random: false).Select(n => $"amqp://127.0.0.1:{n.Amqp} (management http://127.0.0.1:{n.Management})"))}");
         }
 
         servers.Add(settings.RedisCluster ? "a Redis Cluster (its nodes' ports are on the dashboard)"

@@ -35,13 +35,9 @@ public static class ServerProbes
 
     public static async Task RabbitMQAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = new Uri(connectionString),
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(3),
-            AutomaticRecoveryEnabled = false,
-            ClientProvidedName = "queuelab-apphost-health",
-        };
+        var factory = QueueLab.Rabbit.RabbitConnections.Factory(connectionString, "queuelab-apphost-health");
+        factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(3);
+        factory.AutomaticRecoveryEnabled = false;
         await using var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }

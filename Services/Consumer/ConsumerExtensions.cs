@@ -13,7 +13,7 @@ public static class ConsumerExtensions
     public static WebApplicationBuilder AddConsumer(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults(ConsumerTelemetry.Name);
-        builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.Configure);
+        builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.For(builder.Configuration.GetConnectionString(MessagingConnectionName)));
         builder.AddRedisClient(CacheConnectionName);
         // The consumer runs the same few statements for every batch: let Npgsql prepare them once per connection
         // (parse and plan once), unless the connection string already says otherwise.

@@ -10,7 +10,7 @@ public static class PublisherExtensions
     public static WebApplicationBuilder AddPublisher(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults(PublisherTelemetry.Name);
-        builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.Configure);
+        builder.AddRabbitMQClient(MessagingConnectionName, configureConnectionFactory: RabbitConnections.For(builder.Configuration.GetConnectionString(MessagingConnectionName)));
 
         builder.Services.AddOptions<PublisherOptions>()
             .BindConfiguration(PublisherOptions.Section)

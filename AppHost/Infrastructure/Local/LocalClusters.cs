@@ -46,7 +46,8 @@ internal static class LocalClusters
                 State = KnownResourceStates.Waiting,
                 Properties = [new(CustomResourceKnownProperties.Source, string.Join(", ", nodes.Select(n => n.Resource.Name)))],
             })
-            .WithProbe(probe);
+            .WithProbe(probe)
+            .WithAnnotation(new QueueLab.Lab.Resources.ClusterNodesAnnotation([.. nodes.Select(n => (IResource)n.Resource)]));
         foreach (var node in nodes)
         {
             node.WithParentRelationship(resource.Resource);

@@ -66,44 +66,66 @@ public static class LocalServerBuilderExtensions
         LabPorts ports, IResourceBuilder<ParameterResource> userName, IResourceBuilder<ParameterResource> password)
     {
         var dataDirectory = CreateDirectory(stateDirectory, name);
-        var home = CreateDirectory(dataDirectory, "home");
+        var epmd = builder.AddEpmd($"{name}-epmd", binaries, dataDirectory, ports.Epmd);
+        // The node name is stable for a state folder (its Mnesia data is keyed by it) and unique across folders.
+        var node = new RabbitNode($"queuelab-{NodeId(dataDirectory)}@localhost", ports.RabbitMQ, ports.RabbitMQManagement, ports.RabbitMQDistribution, ports.Epmd,
+            CreateDirectory(dataDirectory, "home"));
+        return builder.AddRabbitMQNode(name, binaries, dataDirectory, node, userName, password, [], "")
+            .WithParentRelationship(epmd)
+            .WaitFor(epmd);
+    }
+
+    /// <summary>The Erlang port mapper the lab's RabbitMQ nodes register with, run by the lab on its own port (rather than the
+    /// <c>epmd -daemon</c> RabbitMQ would otherwise leave behind), so stopping the lab stops it too.</summary>
+    internal static IResourceBuilder<EpmdResource> AddEpmd(this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string workingDirectory, int port) =>
+        builder.AddResource(new EpmdResource(name, binaries.Epmd, workingDirectory, port))
+            .WithArgs("-address", LocalServerResource.Host, "-port", port.ToString(CultureInfo.InvariantCulture))
+            .WithEndpoint(name: "tcp", port: port, targetPort: port, isProxied: false)
+            .WithHealthCheck(AddTcpCheck(builder, $"{name}_check", port));
+
+    /// <summary>A stable id for a RabbitMQ node's data folder (its node name carries it).</summary>
+    internal static string NodeId(string dataDirectory) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..10];
+
+    /// <summary>
+    /// One RabbitMQ node: <c>rabbitmq-server</c> with its own data folder, AMQP, management and distribution ports on 127.0.0.1,
+    /// its configuration written owner-only at every start (the lab's user, <paramref name="extraConfig"/> after it).
+    /// </summary>
+    internal static IResourceBuilder<LocalRabbitMQResource> AddRabbitMQNode(
+        this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string dataDirectory, RabbitNode node,
+        IResourceBuilder<ParameterResource> userName, IResourceBuilder<ParameterResource> password, IReadOnlyList<string> extraConfig, string extraErlangArgs)
+    {
         var configFile = Path.Combine(dataDirectory, "rabbitmq.conf");
         var pluginsFile = Path.Combine(dataDirectory, "enabled_plugins");
         var envFile = Path.Combine(dataDirectory, "rabbitmq-env.conf");
-
-        var epmd = builder.AddResource(new EpmdResource($"{name}-epmd", binaries.Epmd, dataDirectory, ports.Epmd))
-            .WithArgs("-address", LocalServerResource.Host, "-port", ports.Epmd.ToString(CultureInfo.InvariantCulture))
-            .WithEndpoint(name: "tcp", port: ports.Epmd, targetPort: ports.Epmd, isProxied: false)
-            .WithHealthCheck(AddTcpCheck(builder, $"{name}-epmd_check", ports.Epmd));
-
-        var rabbit = new LocalRabbitMQResource(name, binaries.RabbitMQServer, dataDirectory, ports.RabbitMQ, userName.Resource, password.Resource);
+        var rabbit = new LocalRabbitMQResource(name, binaries.RabbitMQServer, dataDirectory, node.Amqp, userName.Resource, password.Resource);
         return builder.AddResource(rabbit)
-            .WithEndpoint(name: "tcp", port: ports.RabbitMQ, targetPort: ports.RabbitMQ, scheme: "amqp", isProxied: false)
-            .WithHttpEndpoint(name: "management", port: ports.RabbitMQManagement, targetPort: ports.RabbitMQManagement, isProxied: false)
+            .WithEndpoint(name: "tcp", port: node.Amqp, targetPort: node.Amqp, scheme: "amqp", isProxied: false)
+            .WithHttpEndpoint(name: "management", port: node.Management, targetPort: node.Management, isProxied: false)
             .WithEnvironment(context =>
             {
-                foreach (var (key, value) in RabbitMQEnvironment(dataDirectory, ports))
+                foreach (var (key, value) in RabbitMQEnvironment(dataDirectory, node, extraErlangArgs))
                 {
                     context.EnvironmentVariables[key] = value;
                 }
             })
-            .WithParentRelationship(epmd)
-            .WaitFor(epmd)
             .OnBeforeResourceStarted(async (resource, _, ct) =>
             {
                 var user = await resource.UserName.GetValueAsync(ct).ConfigureAwait(false);
                 var secret = await resource.Password.GetValueAsync(ct).ConfigureAwait(false);
-                await WriteOwnerOnlyAsync(configFile, string.Join('\n',
+                await WriteOwnerOnlyAsync(configFile, string.Join('\n', (string[])
+                [
                     "# Written by the QueueLab AppHost at each start.",
                     $"default_user = {user}",
                     $"default_pass = {secret}",
                     "loopback_users = none",
                     $"management.tcp.ip = {LocalServerResource.Host}",
-                    $"management.tcp.port = {ports.RabbitMQManagement}",
+                    $"management.tcp.port = {node.Management}",
                     "log.console = true",
                     "log.console.level = info",
                     "log.file = false",
-                    ""), ct).ConfigureAwait(false);
+                    .. extraConfig,
+                    "",
+                ]), ct).ConfigureAwait(false);
                 await File.WriteAllTextAsync(pluginsFile, "[rabbitmq_management].\n", ct).ConfigureAwait(false);
                 await File.WriteAllTextAsync(envFile, "# The lab sets RabbitMQ's environment itself.\n", ct).ConfigureAwait(false);
             })
@@ -111,21 +133,20 @@ public static class LocalServerBuilderExtensions
     }
 
     /// <summary>The environment both the server and its CLI tools (rabbitmqctl) need to find this node.</summary>
-    public static IReadOnlyDictionary<string, string> RabbitMQEnvironment(string dataDirectory, LabPorts ports)
+    public static IReadOnlyDictionary<string, string> RabbitMQEnvironment(string dataDirectory, RabbitNode node, string extraErlangArgs = "")
     {
-        // The node name is stable for a state folder (its Mnesia data is keyed by it) and unique across folders.
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..10];
+        ArgumentNullException.ThrowIfNull(node);
         return new Dictionary<string, string>
         {
-            ["RABBITMQ_NODENAME"] = $"queuelab-{id}@localhost",
+            ["RABBITMQ_NODENAME"] = node.Name,
             ["RABBITMQ_NODE_IP_ADDRESS"] = LocalServerResource.Host,
-            ["RABBITMQ_NODE_PORT"] = ports.RabbitMQ.ToString(CultureInfo.InvariantCulture),
-            ["RABBITMQ_DIST_PORT"] = ports.RabbitMQDistribution.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_NODE_PORT"] = node.Amqp.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = node.Distribution.ToString(CultureInfo.InvariantCulture),
             // The Erlang distribution (inter-node) listener binds to every interface unless told otherwise, whatever
             // RABBITMQ_NODE_IP_ADDRESS says; the CLI tools' temporary nodes (rabbitmqctl) listen too.
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = DistributionOnLoopback,
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = (DistributionOnLoopback + " " + extraErlangArgs).Trim(),
             ["RABBITMQ_CTL_ERL_ARGS"] = DistributionOnLoopback,
-            ["ERL_EPMD_PORT"] = ports.Epmd.ToString(CultureInfo.InvariantCulture),
+            ["ERL_EPMD_PORT"] = node.Epmd.ToString(CultureInfo.InvariantCulture),
             ["ERL_EPMD_ADDRESS"] = LocalServerResource.Host,
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(dataDirectory, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(dataDirectory, "log"),
@@ -135,7 +156,8 @@ public static class LocalServerBuilderExtensions
             ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(dataDirectory, "rabbitmq-env.conf"),
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(dataDirectory, "enabled_plugins"),
             ["RABBITMQ_PID_FILE"] = Path.Combine(dataDirectory, "rabbitmq.pid"),
-            ["HOME"] = Path.Combine(dataDirectory, "home"),
+            // Holds the Erlang cookie: the nodes of a cluster share one.
+            ["HOME"] = node.Home,
             // The lab runs epmd itself: an Erlang VM (the server, or a CLI tool) that finds it gone must fail,
             // not start an `epmd -daemon` of its own that would outlive the lab.
             ["ERL_AFLAGS"] = "-start_epmd false",
@@ -316,7 +338,7 @@ public static class LocalServerBuilderExtensions
         }
     }
 
-    private static string AddTcpCheck(IDistributedApplicationBuilder builder, string key, int port)
+    internal static string AddTcpCheck(IDistributedApplicationBuilder builder, string key, int port)
     {
         builder.Services.AddHealthChecks().AddAsyncCheck(key, async ct =>
         {
@@ -351,3 +373,7 @@ public static class LocalServerBuilderExtensions
 
     private static bool IsRoot() => Environment.UserName == "root";
 }
+
+/// <summary>One RabbitMQ node's identity: its Erlang node name, its ports (AMQP, management, Erlang distribution), the epmd it
+/// registers with, and the home folder that holds its Erlang cookie.</summary>
+public sealed record RabbitNode(string Name, int Amqp, int Management, int Distribution, int Epmd, string Home);

@@ -28,8 +28,7 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
     /// <summary>A probe of the broker and the database.</summary>
     public static async Task<RabbitProbe> ConnectAsync(string messagingConnectionString, string databaseConnectionString, string clientName = "queuelab-lab")
     {
-        var connection = await new ConnectionFactory { Uri = new Uri(messagingConnectionString), ClientProvidedName = clientName }
-            .CreateConnectionAsync().ConfigureAwait(false);
+        var connection = await QueueLab.Rabbit.RabbitConnections.Factory(messagingConnectionString, clientName).CreateConnectionAsync().ConfigureAwait(false);
         return new RabbitProbe(NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(databaseConnectionString) { Timeout = 10 }.ConnectionString), connection);
     }
 

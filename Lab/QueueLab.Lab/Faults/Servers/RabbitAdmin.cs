@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
+using QueueLab.Lab.Resources;
 
 namespace QueueLab.Lab.Faults.Servers;
 
@@ -14,8 +15,9 @@ public static class RabbitAdmin
     /// <summary>Closes every client connection; returns how many were closed.</summary>
     public static async Task<long> DropClientsAsync(IResource resource, string connectionString, CancellationToken cancellationToken)
     {
-        var (baseUri, credentials) = Management(resource, connectionString);
-        using var body = await GetAsync(baseUri, credentials, "connections?columns=name", cancellationToken).ConfigureAwait(false);
+        var (baseUris, credentials) = Management(resource, connectionString);
+        var (baseUri, answer) = await FirstAnswerAsync(baseUris, credentials, "connections?columns=name", cancellationToken).ConfigureAwait(false);
+        using var body = answer;
         long dropped = 0;
         foreach (var name in body.RootElement.EnumerateArray().Select(c => c.GetProperty("name").GetString()).OfType<string>())
         {
@@ -36,8 +38,8 @@ public static class RabbitAdmin
     /// for a quorum queue, dead-lettered but not yet confirmed by the target), by queue name.</summary>
     public static async Task<IReadOnlyDictionary<string, QueueCounts>> QueuesAsync(IResource resource, string connectionString, CancellationToken cancellationToken)
     {
-        var (baseUri, credentials) = Management(resource, connectionString);
-        using var body = await GetAsync(baseUri, credentials, "queues?columns=name,messages_ready,messages_unacknowledged,messages_dlx,consumers", cancellationToken).ConfigureAwait(false);
+        var (baseUris, credentials) = Management(resource, connectionString);
+        using var body = (await FirstAnswerAsync(baseUris, credentials, "queues?columns=name,messages_ready,messages_unacknowledged,messages_dlx,consumers", cancellationToken).ConfigureAwait(false)).Body;
         static long Count(JsonElement queue, string name) =>
             queue.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
         return body.RootElement.EnumerateArray().ToDictionary(
@@ -46,16 +48,50 @@ public static class RabbitAdmin
             StringComparer.Ordinal);
     }
 
-    private static (Uri BaseUri, string Credentials) Management(IResource resource, string connectionString)
+    /// <summary>Where the management API is: the server's own endpoint, or every node's of a cluster (tried in turn: any node
+    /// answers for the whole cluster, and one may be the node a fault just killed).</summary>
+    private static (IReadOnlyList<Uri> BaseUris, string Credentials) Management(IResource resource, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var management = resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == "management")?.AllocatedEndpoint
-            ?? throw new InvalidOperationException($"{resource.Name} has no management endpoint: the lab enables the management plugin; is this lab's RabbitMQ configured without it?");
+        IEnumerable<IResource> candidates = resource.Annotations.OfType<ClusterNodesAnnotation>().FirstOrDefault()?.Nodes ?? [resource];
+        var endpoints = candidates.Select(r => r.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == "management")?.AllocatedEndpoint)
+            .OfType<AllocatedEndpoint>().Select(m => new Uri($"http://{m.Address}:{m.Port}/api/")).ToList();
+        if (endpoints.Count == 0)
+        {
+            throw new InvalidOperationException($"{resource.Name} has no management endpoint: the lab enables the management plugin; is this lab's RabbitMQ configured without it?");
+        }
+
         var amqp = new Uri(connectionString);
         var userInfo = amqp.UserInfo.Split(':', 2);
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes(
             Uri.UnescapeDataString(userInfo[0]) + ":" + Uri.UnescapeDataString(userInfo.ElementAtOrDefault(1) ?? "")));
-        return (new Uri($"http://{management.Address}:{management.Port}/api/"), credentials);
+        return (endpoints, credentials);
+    }
+
+    /// <summary>The first management endpoint that answers <paramref name="path"/>, with its answer.</summary>
+    private static async Task<(Uri BaseUri, JsonDocument Body)> FirstAnswerAsync(IReadOnlyList<Uri> baseUris, string credentials, string path, CancellationToken cancellationToken)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return (baseUris[i], await GetAsync(baseUris[i], credentials, path, cancellationToken).ConfigureAwait(false));
+            }
+            catch (HttpRequestException) when (i + 1 < baseUris.Count)
+            {
+                // That node is down: ask the next.
+            }
+        }
+    }
+
+    /// <summary>Which node leads each quorum queue (Erlang node names, as the management API reports them), by queue name.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> QueueLeadersAsync(IResource resource, string connectionString, CancellationToken cancellationToken)
+    {
+        var (baseUris, credentials) = Management(resource, connectionString);
+        using var body = (await FirstAnswerAsync(baseUris, credentials, "queues?columns=name,type,leader", cancellationToken).ConfigureAwait(false)).Body;
+        return body.RootElement.EnumerateArray()
+            .Where(q => q.TryGetProperty("leader", out var leader) && leader.ValueKind == JsonValueKind.String)
+            .ToDictionary(q => q.GetProperty("name").GetString() ?? "", q => q.GetProperty("leader").GetString()!, StringComparer.Ordinal);
     }
 
     private static async Task<JsonDocument> GetAsync(Uri baseUri, string credentials, string path, CancellationToken cancellationToken)
