@@ -10,7 +10,7 @@ namespace QueueLab.ChaosTests;
 
 /// <summary>
 /// The node failovers of the clustered topology (<c>QueueLab:Topology=cluster</c>), behind <c>QUEUELAB_CHAOS=cluster</c>:
-/// etcd as three members under pipeline A in phase 3.
+/// pipeline A in phase 3 over RabbitMQ as three nodes, etcd as three members and Redis with Sentinels.
 /// </summary>
 [Collection(ClusterPhase3ChaosCollection.Name)]
 public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLifetime
@@ -44,25 +44,38 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         }
     }
 
-    /// <summary>Every socket the members listen on (client and peer, whatever else) is on loopback.</summary>
+    /// <summary>Every socket every node listens on (RabbitMQ's AMQP, management and distribution ports and its epmd, etcd's
+    /// client and peer ports, Redis's and the Sentinels' ports, whatever else) is on loopback.</summary>
     [Fact]
-    public void Every_etcd_member_listens_on_loopback_only()
+    public void Every_node_of_every_cluster_listens_on_loopback_only()
     {
         if (lab.SkipReason is { } why)
         {
             Assert.Skip(why);
         }
 
-        var processes = lab.Resources.ProcessOwners().Where(p => ClusterPhase3ChaosFixture.EtcdMembers.Any(m => p.Value.StartsWith(m, StringComparison.Ordinal))).ToDictionary();
+        string[] nodes = [.. ClusterNodes.RabbitMQ, $"{ResourceNames.Messaging}-epmd", .. ClusterNodes.Etcd, .. ClusterNodes.Redis];
+        var processes = lab.Resources.ProcessOwners().Where(p => nodes.Any(m => p.Value.StartsWith(m, StringComparison.Ordinal))).ToDictionary();
         var sockets = QueueLab.Lab.Processes.ListeningSockets.HeldBy(processes);
 
-        foreach (var member in ClusterPhase3ChaosFixture.EtcdMembers)
+        foreach (var member in ClusterNodes.Etcd)
         {
-            sockets.Where(s => s.Owner.StartsWith(member, StringComparison.Ordinal)).Select(s => s.Port).Distinct().Count()
+            sockets.Where(s => s.Owner.StartsWith(member + "-", StringComparison.Ordinal)).Select(s => s.Port).Distinct().Count()
                 .ShouldBeGreaterThanOrEqualTo(2, $"{member} listens for clients and for its peers");
         }
 
-        sockets.Where(s => !s.IsLoopback).ShouldBeEmpty("every listening socket of the members is on 127.0.0.1 or ::1");
+        foreach (var node in ClusterNodes.RabbitMQ)
+        {
+            sockets.Where(s => s.Owner.StartsWith(node + "-", StringComparison.Ordinal)).Select(s => s.Port).Distinct().Count()
+                .ShouldBeGreaterThanOrEqualTo(3, $"{node} listens for AMQP, management and its peers");
+        }
+
+        foreach (var node in ClusterNodes.Redis)
+        {
+            sockets.ShouldContain(s => s.Owner.StartsWith(node + "-", StringComparison.Ordinal), $"{node} listens");
+        }
+
+        sockets.Where(s => !s.IsLoopback).ShouldBeEmpty("every listening socket of the nodes is on 127.0.0.1 or ::1");
     }
 
     /// <summary>The dashboard's node commands on the cluster (by their names in <c>QueueLab.Lab.Commands.FaultCommands</c>): "Kill
@@ -151,5 +164,39 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         ChaosLog.Write(
             $"etcd leader failover {failover.Value.TotalMilliseconds:0} ms; {history.AssignmentsWritten} assignments written in {history.Terms.Count} coordinator term(s) "
             + $"({string.Join(", ", history.Terms)}), none by a coordinator that did not hold the leader key");
+    }
+
+    /// <summary>
+    /// kill -9 of the RabbitMQ node that leads the most quorum queues while pipeline A flows (phase 3, every queue replicated on
+    /// the three nodes): each queue it led elects a leader on another node (the failover is measured), the clients reconnect to
+    /// the other nodes, and every message is processed exactly once. The node is then started on its data and every queue has
+    /// its three members online again.
+    /// </summary>
+    [Fact]
+    public async Task Pipeline_A_stays_exactly_once_when_the_node_leading_the_most_quorum_queues_is_killed()
+    {
+        if (lab.SkipReason is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        QueueLab.Lab.Faults.FaultResult? killed = null;
+        var result = await RabbitChaos.RunAsync(lab, "kill -9 of the RabbitMQ node leading the most quorum queues (three nodes)", async _ =>
+        {
+            killed = await lab.Faults.Servers.KillLeaderAsync(ResourceNames.Messaging);
+            return killed.ToString();
+        });
+
+        RabbitChaosTests.AssertExactlyOnce(result);
+        killed.ShouldNotBeNull();
+        ChaosLog.Write($"RabbitMQ queue leader failover (kill -9 of {killed.Target} until every queue it led has a new leader): {killed.Took.TotalMilliseconds:0} ms");
+        // Raft elects within a few election timeouts once the peers see the node down (at once, on a kill: the sockets close).
+        killed.Took.ShouldBeLessThan(TimeSpan.FromSeconds(15));
+
+        await lab.RestoreAsync();
+        var messaging = lab.GetResource(ResourceNames.Messaging);
+        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Messaging);
+        await Poll.UntilAsync(async () => (await RabbitAdmin.QueueMembersOnlineAsync(messaging, connectionString, TestContext.Current.CancellationToken)).Values.All(n => n == 3),
+            TimeSpan.FromSeconds(60), $"{killed.Target}, started again on its data, is back in every quorum queue", cancellationToken: TestContext.Current.CancellationToken);
     }
 }

@@ -119,8 +119,8 @@ public sealed class Phase3ChaosFixture : RabbitChaosFixture
 }
 
 /// <summary>
-/// Phase 3 on the clustered topology (<c>QueueLab:Topology=cluster</c>: etcd as three members, <c>etcd-0..2</c>; Redis as a
-/// primary, two replicas and three Sentinels), for the
+/// Phase 3 on the clustered topology (<c>QueueLab:Topology=cluster</c>: RabbitMQ as three nodes, etcd as three members,
+/// <c>etcd-0..2</c>; Redis as a primary, two replicas and three Sentinels), for the
 /// node failovers only a cluster has. Behind <c>QUEUELAB_CHAOS=cluster</c> (or <c>long</c>): otherwise it starts nothing and
 /// its tests report as skipped.
 /// </summary>
@@ -135,7 +135,7 @@ public sealed class ClusterPhase3ChaosFixture : RabbitChaosFixture
 
     protected override IEnumerable<string> Arguments => [.. base.Arguments, "QueueLab:Topology=cluster"];
 
-    protected override IEnumerable<string> ServerProcesses => [ResourceNames.Messaging, .. ClusterNodes.Redis, ResourceNames.Postgres, .. EtcdMembers];
+    protected override IEnumerable<string> ServerProcesses => [.. ClusterNodes.RabbitMQ, .. ClusterNodes.Redis, ResourceNames.Postgres, .. EtcdMembers];
 
     private QueueLab.Lab.Resources.ResourceLogTail? _etcdLogs;
 

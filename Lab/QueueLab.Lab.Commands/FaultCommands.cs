@@ -62,19 +62,20 @@ public static class FaultCommands
 
             // etcd's raft leader; a Redis behind Sentinels (its nodes include Sentinels), the primary.
             var sentinels = nodes.Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal));
-            if (nodes.Count > 0 && (server.Resource.ServerKind() == ServerKind.Etcd || sentinels))
+            var kind = server.Resource.ServerKind();
+            if (nodes.Count > 0 && (kind is ServerKind.Etcd or ServerKind.RabbitMQ || sentinels))
             {
-                var (leader, title, how) = sentinels
-                    ? ("primary", "Kill the primary", "the Sentinels promote a replica")
-                    : ("leader", "Kill the leader", "the others elect a new leader");
+                var (node, title, how) = sentinels ? ("the primary", "Kill the primary", "the Sentinels promote a replica")
+                    : kind == ServerKind.RabbitMQ ? ("the node that leads the most quorum queues", "Kill a queue leader", "each queue it led elects a leader on another node")
+                    : ("the leader", "Kill the leader", "the others elect a new leader");
                 server.WithCommand(KillLeader, title, context => FaultAsync(context, "kill-leader", async faults =>
                 {
                     var result = await faults.Servers.KillLeaderAsync(name, context.CancellationToken).ConfigureAwait(false);
-                    return CommandResults.Success($"{result.Detail}: a new {leader} after {result.Took.TotalMilliseconds:0} ms. {result.Target} stays down: Start brings it back on its data.");
+                    return CommandResults.Success($"{result.Detail}: failed over in {result.Took.TotalMilliseconds:0} ms. {result.Target} stays down: Start brings it back on its data.");
                 }), new CommandOptions
                 {
-                    Description = $"kill -9 of the node that is the {leader}; {how} (the time it took is reported). The killed node stays down.",
-                    ConfirmationMessage = $"Kill -9 the node that is {name}'s {leader}?",
+                    Description = $"kill -9 of {node}; {how} (the time it took is reported). The killed node stays down.",
+                    ConfirmationMessage = $"Kill -9 {node} of {name}?",
                     IconName = "Flash",
                 });
             }

@@ -75,7 +75,8 @@ public static class LocalRabbitMQClusterExtensions
                 new RabbitNode(names[i], p.Amqp, p.Management, p.Distribution, ports.Epmd, home), userName, password, clusterConfig,
                 // Three VMs on two cores: no scheduler busy-waiting (an idle VM otherwise spins).
                 "+sbwt none +sbwtdcpu none +sbwtdio none")
-            .WaitFor(epmd)).ToList();
+            .WaitFor(epmd)
+            .WithAnnotation(new QueueLab.Lab.Resources.ClusterNodeNameAnnotation(names[i]))).ToList();
 
         var cluster = new LocalRabbitMQClusterResource(name, [.. nodes.Select(n => n.Resource)], userName.Resource, password.Resource);
         return builder.AddParent(cluster, nodes, "RabbitMQCluster", ServerProbes.RabbitMQAsync, async (services, ct) =>

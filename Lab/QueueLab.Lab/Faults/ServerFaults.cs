@@ -27,14 +27,19 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
 
     /// <summary>
     /// kill -9 of the node that leads a clustered server, then waits until another one leads: etcd's raft leader (from the
-    /// members' own status), or the primary of a Redis behind Sentinels (as a majority of the Sentinels names it; they promote a
-    /// replica). <see cref="FaultResult.Took"/> is the failover: from the kill to a new leader a majority names. The killed node
+    /// members' own status), the primary of a Redis behind Sentinels (as a majority of the Sentinels names it; they promote a
+    /// replica), or the node of a RabbitMQ cluster that leads the most quorum queues (until each has a new leader). <see cref="FaultResult.Took"/> is the failover: from the kill to a new leader a majority names. The killed node
     /// stays down (start it again with <see cref="ProcessFaults.StartAsync"/>; a Redis node comes back as a replica).
     /// </summary>
     public async Task<FaultResult> KillLeaderAsync(string server, CancellationToken cancellationToken = default)
     {
         var resource = resources.Resource(server);
         var connectionString = await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false);
+        if (resource.ServerKind() == ServerKind.RabbitMQ && resource.Annotations.OfType<ClusterNodesAnnotation>().Any())
+        {
+            return await KillQueueLeaderAsync(server, resource, connectionString, cancellationToken).ConfigureAwait(false);
+        }
+
         Func<Task<(string Name, string Detail)?>> leader = resource.ServerKind() switch
         {
             ServerKind.Etcd => async () => await EtcdAdmin.LeaderAsync(connectionString, cancellationToken).ConfigureAwait(false) is { } l
@@ -42,7 +47,7 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
             ServerKind.Redis when connectionString.Contains("serviceName=", StringComparison.OrdinalIgnoreCase) => async () =>
                 await RedisAdmin.SentinelPrimaryAsync(connectionString, cancellationToken).ConfigureAwait(false) is { } primary
                     ? (NodeListeningOn(server, primary.Port), $"127.0.0.1:{primary.Port}") : null,
-            _ => throw new InvalidOperationException($"{server} has no leader this library can find; an etcd cluster and a Redis behind Sentinels have."),
+            _ => throw new InvalidOperationException($"{server} has no leader this library can find; an etcd cluster, a Redis behind Sentinels and a RabbitMQ cluster have."),
         };
 
         var what = resource.ServerKind() == ServerKind.Redis ? "primary" : "leader";
@@ -55,6 +60,30 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
             $"{server} has a {what} other than {before.Value.Name}", TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
         return new FaultResult($"kill -9 of the {what}", before.Value.Name, clock.Elapsed,
             $"{killed.Detail} ({before.Value.Name} was the {what}, {before.Value.Detail}); {after!.Value.Name} is now ({after.Value.Detail})");
+    }
+
+    /// <summary>
+    /// A RabbitMQ cluster's "leader": the node that leads the most quorum queues (the management API of any node that
+    /// answers says which). Killed with kill -9; the failover is from the kill until every queue it led has a leader on
+    /// another node.
+    /// </summary>
+    private async Task<FaultResult> KillQueueLeaderAsync(string server, IResource resource, string connectionString, CancellationToken cancellationToken)
+    {
+        var leaders = await RabbitAdmin.QueueLeadersAsync(resource, connectionString, cancellationToken).ConfigureAwait(false);
+        var busiest = leaders.GroupBy(l => l.Value).OrderByDescending(g => g.Count()).FirstOrDefault()
+            ?? throw new InvalidOperationException($"{server} has no quorum queue yet: nothing leads.");
+        var node = resources.Nodes(server).FirstOrDefault(n => n.Annotations.OfType<ClusterNodeNameAnnotation>().Any(a => a.NodeName == busiest.Key))
+            ?? throw new InvalidOperationException($"No node of {server} is {busiest.Key}.");
+        var led = busiest.Select(l => l.Key).ToHashSet(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        var killed = await processes.KillAsync(node.Name, cancellationToken).ConfigureAwait(false);
+        await Poll.UntilAsync(async () =>
+        {
+            var now = await RabbitAdmin.QueueLeadersAsync(resource, connectionString, cancellationToken).ConfigureAwait(false);
+            return led.All(q => now.TryGetValue(q, out var leader) && leader != busiest.Key);
+        }, TimeSpan.FromSeconds(60), $"every queue {node.Name} led has a leader on another node", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("kill -9 of the queue leader", node.Name, clock.Elapsed,
+            $"{killed.Detail} ({node.Name} led {led.Count} of {leaders.Count} quorum queues); each has a new leader");
     }
 
     /// <summary>The node of a clustered server that listens on <paramref name="port"/>.</summary>

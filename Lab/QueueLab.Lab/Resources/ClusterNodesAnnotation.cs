@@ -5,3 +5,7 @@ namespace QueueLab.Lab.Resources;
 /// <summary>On a clustered server's resource (the one services reference): its nodes, each a resource of its own. The fault
 /// library reaches a cluster through whichever node answers (a RabbitMQ cluster's management API on any node).</summary>
 public sealed record ClusterNodesAnnotation(IReadOnlyList<IResource> Nodes) : IResourceAnnotation;
+
+/// <summary>On a node of a clustered server: the name the server itself knows it by (a RabbitMQ node's Erlang node name), so
+/// that what the server reports ("queue q is led by queuelab-ab12-1@localhost") maps to a resource without parsing names.</summary>
+public sealed record ClusterNodeNameAnnotation(string NodeName) : IResourceAnnotation;

@@ -94,6 +94,16 @@ public static class RabbitAdmin
             .ToDictionary(q => q.GetProperty("name").GetString() ?? "", q => q.GetProperty("leader").GetString()!, StringComparer.Ordinal);
     }
 
+    /// <summary>How many members of each quorum queue are online, by queue name.</summary>
+    public static async Task<IReadOnlyDictionary<string, int>> QueueMembersOnlineAsync(IResource resource, string connectionString, CancellationToken cancellationToken)
+    {
+        var (baseUris, credentials) = Management(resource, connectionString);
+        using var body = (await FirstAnswerAsync(baseUris, credentials, "queues?columns=name,type,online", cancellationToken).ConfigureAwait(false)).Body;
+        return body.RootElement.EnumerateArray()
+            .Where(q => q.TryGetProperty("online", out var online) && online.ValueKind == JsonValueKind.Array)
+            .ToDictionary(q => q.GetProperty("name").GetString() ?? "", q => q.GetProperty("online").GetArrayLength(), StringComparer.Ordinal);
+    }
+
     private static async Task<JsonDocument> GetAsync(Uri baseUri, string credentials, string path, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, path));
