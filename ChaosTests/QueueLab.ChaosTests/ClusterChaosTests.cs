@@ -199,4 +199,48 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         await Poll.UntilAsync(async () => (await RabbitAdmin.QueueMembersOnlineAsync(messaging, connectionString, TestContext.Current.CancellationToken)).Values.All(n => n == 3),
             TimeSpan.FromSeconds(60), $"{killed.Target}, started again on its data, is back in every quorum queue", cancellationToken: TestContext.Current.CancellationToken);
     }
+
+    /// <summary>
+    /// The RabbitMQ node that leads the most quorum queues cut off from the other two while pipeline A flows (the dashboard's
+    /// Isolate from peers), healed once 60% is processed: the two others see it gone, it pauses itself (pause_minority), its
+    /// clients reconnect to the others, the queues it led elect leaders there; after the heal every node sees all three running
+    /// and every queue has three members online. Every message processed exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Pipeline_A_stays_exactly_once_when_a_RabbitMQ_node_is_cut_off_from_its_peers_and_healed()
+    {
+        if (lab.SkipReason is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var messaging = lab.GetResource(ResourceNames.Messaging);
+        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Messaging);
+        var leaders = await RabbitAdmin.QueueLeadersAsync(messaging, connectionString, ct);
+        var busiest = leaders.GroupBy(l => l.Value).OrderByDescending(g => g.Count()).First().Key;
+        var node = lab.Faults.Resources.Nodes(ResourceNames.Messaging)
+            .Single(n => n.Annotations.OfType<QueueLab.Lab.Resources.ClusterNodeNameAnnotation>().Single().NodeName == busiest).Name;
+        QueueLab.Lab.Faults.FaultResult? isolated = null;
+        QueueLab.Lab.Faults.FaultResult? healed = null;
+
+        var result = await RabbitChaos.RunAsync(lab, $"{node} (leading the most quorum queues) cut off from the two other RabbitMQ nodes, healed at 60%", async context =>
+        {
+            var isolate = await lab.App.ResourceCommands.ExecuteCommandAsync(node, "isolate", ct);
+            isolate.Success.ShouldBeTrue(isolate.Message);
+            isolated = new("isolate", node, TimeSpan.Zero, isolate.Message ?? "");
+            // pause_minority: alone, the node stops its applications (its management API with them) until it sees a majority.
+            await Poll.UntilAsync(async () => !(await RabbitAdmin.ViewsAsync(messaging, connectionString, ct)).ContainsKey(busiest), TimeSpan.FromSeconds(30),
+                $"{node}, in a minority of one, pauses itself", cancellationToken: ct);
+            await context.WaitProcessedShareAsync(0.6);
+            healed = await lab.Faults.Servers.HealAsync(node, ct);
+            return $"{isolate.Message}; {healed}";
+        });
+
+        RabbitChaosTests.AssertExactlyOnce(result);
+        healed.ShouldNotBeNull();
+        ChaosLog.Write($"RabbitMQ node cut off: {isolated?.Detail}; healed: {healed.Detail} in {healed.Took.TotalMilliseconds:0} ms");
+        await Poll.UntilAsync(async () => (await RabbitAdmin.QueueMembersOnlineAsync(messaging, connectionString, ct)).Values.All(n => n == 3),
+            TimeSpan.FromSeconds(60), $"{node}, healed, is back in every quorum queue", cancellationToken: ct);
+    }
 }

@@ -21,6 +21,10 @@ public static class FaultCommands
     public const string Pause = "pause-clients";
     public const string KillLeader = "kill-leader";
 
+    public const string Isolate = "isolate";
+
+    public const string Heal = "heal";
+
     internal static void AddTo(IDistributedApplicationBuilder builder)
     {
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
@@ -58,6 +62,34 @@ public static class FaultCommands
             foreach (var node in nodes)
             {
                 AddCrash(builder.CreateResourceBuilder(node), "node");
+            }
+
+            // A RabbitMQ cluster's nodes can be cut off from each other (the lab sets a wrong Erlang cookie for the peers on the node).
+            if (nodes.Count > 0 && server.Resource.ServerKind() == ServerKind.RabbitMQ)
+            {
+                foreach (var node in nodes)
+                {
+                    var nodeName = node.Name;
+                    builder.CreateResourceBuilder(node).WithCommand(Isolate, "Isolate from peers", context => FaultAsync(context, "isolate", async faults =>
+                    {
+                        var result = await faults.Servers.IsolateAsync(nodeName, context.CancellationToken).ConfigureAwait(false);
+                        return CommandResults.Success($"{result.Detail} after {result.Took.TotalMilliseconds:0} ms; it pauses itself (pause_minority). Heal ends it.");
+                    }), new CommandOptions
+                    {
+                        Description = "Cuts this node off from the other nodes (its clients stay connected): a network partition. The cluster's minority pauses itself.",
+                        ConfirmationMessage = $"Cut {nodeName} off from its peers?",
+                        IconName = "PlugDisconnected",
+                    });
+                    builder.CreateResourceBuilder(node).WithCommand(Heal, "Heal", context => FaultAsync(context, "heal", async faults =>
+                    {
+                        var result = await faults.Servers.HealAsync(nodeName, context.CancellationToken).ConfigureAwait(false);
+                        return CommandResults.Success($"{result.Detail} after {result.Took.TotalMilliseconds:0} ms.");
+                    }), new CommandOptions
+                    {
+                        Description = "Lets an isolated node meet its peers again and waits until every node sees all of them running.",
+                        IconName = "PlugConnected",
+                    });
+                }
             }
 
             // etcd's raft leader; a Redis behind Sentinels (its nodes include Sentinels), the primary.

@@ -99,6 +99,7 @@ public static class LocalServerBuilderExtensions
         var envFile = Path.Combine(dataDirectory, "rabbitmq-env.conf");
         var rabbit = new LocalRabbitMQResource(name, binaries.RabbitMQServer, dataDirectory, node.Amqp, userName.Resource, password.Resource);
         return builder.AddResource(rabbit)
+            .WithAnnotation(new QueueLab.Lab.Resources.RabbitCtlAnnotation(binaries.RabbitMQCtl, RabbitMQEnvironment(dataDirectory, node, extraErlangArgs), node.Name))
             .WithEndpoint(name: "tcp", port: node.Amqp, targetPort: node.Amqp, scheme: "amqp", isProxied: false)
             .WithHttpEndpoint(name: "management", port: node.Management, targetPort: node.Management, isProxied: false)
             .WithEnvironment(context =>
@@ -318,12 +319,12 @@ public static class LocalServerBuilderExtensions
                 "--locale=C.UTF-8", "--auth-local=peer", "--auth-host=scram-sha-256", $"--pwfile={passwordFile}"];
             if (asRoot)
             {
-                await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", serverDirectory], cancellationToken).ConfigureAwait(false);
-                await ProcessRunner.RunAsync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", .. initdb], cancellationToken).ConfigureAwait(false);
+                await QueueLab.Lab.Processes.ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", serverDirectory], cancellationToken).ConfigureAwait(false);
+                await QueueLab.Lab.Processes.ProcessRunner.RunAsync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", .. initdb], cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await ProcessRunner.RunAsync(initdb[0], initdb[1..], cancellationToken).ConfigureAwait(false);
+                await QueueLab.Lab.Processes.ProcessRunner.RunAsync(initdb[0], initdb[1..], cancellationToken).ConfigureAwait(false);
             }
         }
         catch (InvalidOperationException ex) when (asRoot)

@@ -86,6 +86,56 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
             $"{killed.Detail} ({node.Name} led {led.Count} of {leaders.Count} quorum queues); each has a new leader");
     }
 
+    /// <summary>
+    /// Cuts a RabbitMQ node off from the other nodes of its cluster (its clients stay connected to it), then waits until the
+    /// other nodes see it gone: <see cref="FaultResult.Took"/> is that detection. With <c>pause_minority</c> the node then
+    /// pauses itself (it stops serving its clients, which reconnect to the others). <see cref="HealAsync"/> ends it.
+    /// </summary>
+    public async Task<FaultResult> IsolateAsync(string node, CancellationToken cancellationToken = default)
+    {
+        var (target, server, peers) = RabbitNode(node);
+        var clock = Stopwatch.StartNew();
+        await RabbitAdmin.IsolateAsync(target, peers.Select(NameOf), cancellationToken).ConfigureAwait(false);
+        var connectionString = await LabResources.ConnectionStringAsync(server, cancellationToken).ConfigureAwait(false);
+        await Poll.UntilAsync(async () =>
+        {
+            var views = await RabbitAdmin.ViewsAsync(server, connectionString, cancellationToken).ConfigureAwait(false);
+            return peers.All(p => views.TryGetValue(NameOf(p), out var running) && !running.Contains(NameOf(target)));
+        }, TimeSpan.FromSeconds(60), $"the other nodes see {node} gone", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("isolate", node, clock.Elapsed, $"{node} cut off from {string.Join(" and ", peers.Select(p => p.Name))}; they see it gone");
+    }
+
+    /// <summary>Lets an isolated RabbitMQ node meet its peers again, then waits until every node sees all of them running.</summary>
+    public async Task<FaultResult> HealAsync(string node, CancellationToken cancellationToken = default)
+    {
+        var (target, server, peers) = RabbitNode(node);
+        var clock = Stopwatch.StartNew();
+        await RabbitAdmin.HealAsync(target, peers.Select(NameOf), cancellationToken).ConfigureAwait(false);
+        var connectionString = await LabResources.ConnectionStringAsync(server, cancellationToken).ConfigureAwait(false);
+        string[] all = [NameOf(target), .. peers.Select(NameOf)];
+        await Poll.UntilAsync(async () =>
+        {
+            var views = await RabbitAdmin.ViewsAsync(server, connectionString, cancellationToken).ConfigureAwait(false);
+            return all.All(n => views.TryGetValue(n, out var running) && all.All(running.Contains));
+        }, TimeSpan.FromSeconds(120), $"every node sees all {all.Length} running again", TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("heal", node, clock.Elapsed, $"{node} back with {string.Join(" and ", peers.Select(p => p.Name))}; every node sees all running");
+    }
+
+    /// <summary>A RabbitMQ node of a cluster, the cluster's resource, and the node's peers.</summary>
+    private (IResource Node, IResource Server, IReadOnlyList<IResource> Peers) RabbitNode(string node)
+    {
+        var target = resources.Resource(node);
+        var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
+        if (server is null || server.ServerKind() != ServerKind.RabbitMQ || server.Annotations.OfType<ClusterNodesAnnotation>().FirstOrDefault() is not { } cluster)
+        {
+            throw new InvalidOperationException($"{node} is not a node of a RabbitMQ cluster (QueueLab:Topology=cluster runs one).");
+        }
+
+        return (target, server, [.. cluster.Nodes.Where(n => n != target)]);
+    }
+
+    private static string NameOf(IResource node) => node.Annotations.OfType<ClusterNodeNameAnnotation>().Single().NodeName;
+
     /// <summary>The node of a clustered server that listens on <paramref name="port"/>.</summary>
     private string NodeListeningOn(string server, int port) =>
         resources.Nodes(server).FirstOrDefault(n => n.Annotations.OfType<EndpointAnnotation>().Any(e => e.Port == port))?.Name

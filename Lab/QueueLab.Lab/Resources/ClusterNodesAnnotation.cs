@@ -9,3 +9,7 @@ public sealed record ClusterNodesAnnotation(IReadOnlyList<IResource> Nodes) : IR
 /// <summary>On a node of a clustered server: the name the server itself knows it by (a RabbitMQ node's Erlang node name), so
 /// that what the server reports ("queue q is led by queuelab-ab12-1@localhost") maps to a resource without parsing names.</summary>
 public sealed record ClusterNodeNameAnnotation(string NodeName) : IResourceAnnotation;
+
+/// <summary>On a RabbitMQ node: how to reach it with <c>rabbitmqctl</c> (the command, the environment that finds its epmd and
+/// Erlang cookie, its node name), for faults only the node itself can make (cutting it off from its peers).</summary>
+public sealed record RabbitCtlAnnotation(string Command, IReadOnlyDictionary<string, string> Environment, string NodeName) : IResourceAnnotation;

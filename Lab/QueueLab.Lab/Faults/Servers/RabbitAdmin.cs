@@ -104,6 +104,52 @@ public static class RabbitAdmin
             .ToDictionary(q => q.GetProperty("name").GetString() ?? "", q => q.GetProperty("online").GetArrayLength(), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Cuts a node of a RabbitMQ cluster off from its peers, both ways, while its clients' connections stay up: on the node
+    /// (<c>rabbitmqctl eval</c>), the peers' Erlang cookie is set to a wrong one and their connections are closed, so every
+    /// handshake between the node and a peer fails whichever side starts it. What a network partition does to the cluster;
+    /// <see cref="HealAsync"/> sets the cookie back.
+    /// </summary>
+    public static Task<string> IsolateAsync(IResource node, IEnumerable<string> peers, CancellationToken cancellationToken) =>
+        EvalAsync(node, $"[begin erlang:set_cookie(P, queuelab_isolated), erlang:disconnect_node(P) end || P <- {ErlangList(peers)}], ok.", cancellationToken);
+
+    /// <summary>Gives the node its peers' cookie back (its own, which they share): they meet again on the next handshake.</summary>
+    public static Task<string> HealAsync(IResource node, IEnumerable<string> peers, CancellationToken cancellationToken) =>
+        EvalAsync(node, $"[erlang:set_cookie(P, erlang:get_cookie()) || P <- {ErlangList(peers)}], [net_adm:ping(P) || P <- {ErlangList(peers)}].", cancellationToken);
+
+    private static string ErlangList(IEnumerable<string> nodes) => "[" + string.Join(", ", nodes.Select(n => $"'{n}'")) + "]";
+
+    private static async Task<string> EvalAsync(IResource node, string expression, CancellationToken cancellationToken)
+    {
+        var ctl = node.Annotations.OfType<RabbitCtlAnnotation>().FirstOrDefault()
+            ?? throw new InvalidOperationException($"{node.Name} is not a RabbitMQ node the lab started (no rabbitmqctl settings on it).");
+        return (await Processes.ProcessRunner.RunAsync(ctl.Command, ["-n", ctl.NodeName, "eval", expression], cancellationToken, ctl.Environment).ConfigureAwait(false)).Trim();
+    }
+
+    /// <summary>Each running node's view of the cluster: which nodes it sees running (by Erlang node name), from its own
+    /// management API; a node that does not answer (down, or paused in a minority) is left out.</summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ViewsAsync(IResource resource, string connectionString, CancellationToken cancellationToken)
+    {
+        var (baseUris, credentials) = Management(resource, connectionString);
+        var views = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var baseUri in baseUris)
+        {
+            try
+            {
+                using var nodes = await GetAsync(baseUri, credentials, "nodes?columns=name,running", cancellationToken).ConfigureAwait(false);
+                using var overview = await GetAsync(baseUri, credentials, "overview?columns=node", cancellationToken).ConfigureAwait(false);
+                views[overview.RootElement.GetProperty("node").GetString() ?? ""] = [.. nodes.RootElement.EnumerateArray()
+                    .Where(n => n.GetProperty("running").GetBoolean()).Select(n => n.GetProperty("name").GetString() ?? "")];
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Down or paused: no view.
+            }
+        }
+
+        return views;
+    }
+
     private static async Task<JsonDocument> GetAsync(Uri baseUri, string credentials, string path, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, path));
