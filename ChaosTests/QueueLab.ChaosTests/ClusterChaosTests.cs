@@ -166,12 +166,7 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
             + $"({string.Join(", ", history.Terms)}), none by a coordinator that did not hold the leader key");
     }
 
-    /// <summary>
-    /// kill -9 of the RabbitMQ node that leads the most quorum queues while pipeline A flows (phase 3, every queue replicated on
-    /// the three nodes): each queue it led elects a leader on another node (the failover is measured), the clients reconnect to
-    /// the other nodes, and every message is processed exactly once. The node is then started on its data and every queue has
-    /// its three members online again.
-    /// </summary>
+    /// <summary>kill -9 of the RabbitMQ node that leads the most quorum queues while phase 3 flows (<see cref="ClusterRabbitScenarios.KillQueueLeaderAsync"/>).</summary>
     [Fact]
     public async Task Pipeline_A_stays_exactly_once_when_the_node_leading_the_most_quorum_queues_is_killed()
     {
@@ -180,24 +175,7 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
             Assert.Skip(why);
         }
 
-        QueueLab.Lab.Faults.FaultResult? killed = null;
-        var result = await RabbitChaos.RunAsync(lab, "kill -9 of the RabbitMQ node leading the most quorum queues (three nodes)", async _ =>
-        {
-            killed = await lab.Faults.Servers.KillLeaderAsync(ResourceNames.Messaging);
-            return killed.ToString();
-        });
-
-        RabbitChaosTests.AssertExactlyOnce(result);
-        killed.ShouldNotBeNull();
-        ChaosLog.Write($"RabbitMQ queue leader failover (kill -9 of {killed.Target} until every queue it led has a new leader): {killed.Took.TotalMilliseconds:0} ms");
-        // Raft elects within a few election timeouts once the peers see the node down (at once, on a kill: the sockets close).
-        killed.Took.ShouldBeLessThan(TimeSpan.FromSeconds(15));
-
-        await lab.RestoreAsync();
-        var messaging = lab.GetResource(ResourceNames.Messaging);
-        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Messaging);
-        await Poll.UntilAsync(async () => (await RabbitAdmin.QueueMembersOnlineAsync(messaging, connectionString, TestContext.Current.CancellationToken)).Values.All(n => n == 3),
-            TimeSpan.FromSeconds(60), $"{killed.Target}, started again on its data, is back in every quorum queue", cancellationToken: TestContext.Current.CancellationToken);
+        await ClusterRabbitScenarios.KillQueueLeaderAsync(lab);
     }
 
     /// <summary>
@@ -242,5 +220,57 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         ChaosLog.Write($"RabbitMQ node cut off: {isolated?.Detail}; healed: {healed.Detail} in {healed.Took.TotalMilliseconds:0} ms");
         await Poll.UntilAsync(async () => (await RabbitAdmin.QueueMembersOnlineAsync(messaging, connectionString, ct)).Values.All(n => n == 3),
             TimeSpan.FromSeconds(60), $"{node}, healed, is back in every quorum queue", cancellationToken: ct);
+    }
+}
+
+/// <summary>Phase 2 (deduplication alone) on the clustered topology, behind <c>QUEUELAB_CHAOS=cluster</c>.</summary>
+[Collection(ClusterPhase2ChaosCollection.Name)]
+public sealed class ClusterPhase2ChaosTests(ClusterPhase2ChaosFixture lab) : IAsyncLifetime
+{
+    public ValueTask InitializeAsync() => lab.SkipReason is null ? new(lab.RestoreAsync()) : ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => lab.SkipReason is null ? new(lab.RestoreAsync()) : ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task Pipeline_A_stays_exactly_once_when_the_node_leading_the_most_quorum_queues_is_killed()
+    {
+        if (lab.SkipReason is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        await ClusterRabbitScenarios.KillQueueLeaderAsync(lab);
+    }
+}
+
+/// <summary>The RabbitMQ cluster's scenarios, the same in either phase.</summary>
+public static class ClusterRabbitScenarios
+{
+    /// <summary>
+    /// kill -9 of the RabbitMQ node that leads the most quorum queues while pipeline A flows (every queue replicated on the
+    /// three nodes): each queue it led elects a leader on another node (the failover is measured), the clients reconnect to
+    /// the other nodes, and every message is processed exactly once. The node is then started on its data and every queue
+    /// has its three members online again.
+    /// </summary>
+    public static async Task KillQueueLeaderAsync(ClusterRabbitChaosFixture lab)
+    {
+        QueueLab.Lab.Faults.FaultResult? killed = null;
+        var result = await RabbitChaos.RunAsync(lab, "kill -9 of the RabbitMQ node leading the most quorum queues (three nodes)", async _ =>
+        {
+            killed = await lab.Faults.Servers.KillLeaderAsync(ResourceNames.Messaging);
+            return killed.ToString();
+        });
+
+        RabbitChaosTests.AssertExactlyOnce(result);
+        killed.ShouldNotBeNull();
+        ChaosLog.Write($"RabbitMQ queue leader failover, phase {lab.Phase} (kill -9 of {killed.Target} until every queue it led has a new leader): {killed.Took.TotalMilliseconds:0} ms");
+        // Raft elects within a few election timeouts once the peers see the node down (at once, on a kill: the sockets close).
+        killed.Took.ShouldBeLessThan(TimeSpan.FromSeconds(15));
+
+        await lab.RestoreAsync();
+        var messaging = lab.GetResource(ResourceNames.Messaging);
+        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Messaging);
+        await Poll.UntilAsync(async () => (await RabbitAdmin.QueueMembersOnlineAsync(messaging, connectionString, TestContext.Current.CancellationToken)).Values.All(n => n == 3),
+            TimeSpan.FromSeconds(60), $"{killed.Target}, started again on its data, is back in every quorum queue", cancellationToken: TestContext.Current.CancellationToken);
     }
 }

@@ -119,16 +119,13 @@ public sealed class Phase3ChaosFixture : RabbitChaosFixture
 }
 
 /// <summary>
-/// Phase 3 on the clustered topology (<c>QueueLab:Topology=cluster</c>: RabbitMQ as three nodes, etcd as three members,
-/// <c>etcd-0..2</c>; Redis as a primary, two replicas and three Sentinels), for the
-/// node failovers only a cluster has. Behind <c>QUEUELAB_CHAOS=cluster</c> (or <c>long</c>): otherwise it starts nothing and
-/// its tests report as skipped.
+/// Pipeline A on the clustered topology (<c>QueueLab:Topology=cluster</c>: RabbitMQ as three nodes, etcd as three members,
+/// <c>etcd-0..2</c>; Redis as a primary, two replicas and three Sentinels), for the node failovers only a cluster has.
+/// Behind <c>QUEUELAB_CHAOS=cluster</c> (or <c>long</c>): otherwise it starts nothing and its tests report as skipped.
 /// </summary>
-public sealed class ClusterPhase3ChaosFixture : RabbitChaosFixture
+public abstract class ClusterRabbitChaosFixture : RabbitChaosFixture
 {
     public static IReadOnlyList<string> EtcdMembers => ClusterNodes.Etcd;
-
-    public override int Phase => 3;
 
     public override string? SkipReason => ChaosProfile.Current.RunsClusters ? null
         : $"the clustered topology's scenarios run with {ChaosProfile.ProfileVariable}=cluster (or long): a cluster lab is too heavy for CI on two cores";
@@ -162,6 +159,24 @@ public sealed class ClusterPhase3ChaosFixture : RabbitChaosFixture
 
         await base.DisposeAsync().ConfigureAwait(false);
     }
+}
+
+/// <summary>Phase 3 on the clustered topology: etcd's and RabbitMQ's node failovers under the coordinator.</summary>
+public sealed class ClusterPhase3ChaosFixture : ClusterRabbitChaosFixture
+{
+    public override int Phase => 3;
+}
+
+/// <summary>Phase 2 on the clustered topology: RabbitMQ's node failovers with deduplication alone (no coordinator).</summary>
+public sealed class ClusterPhase2ChaosFixture : ClusterRabbitChaosFixture
+{
+    public override int Phase => 2;
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterPhase2ChaosCollection : ICollectionFixture<ClusterPhase2ChaosFixture>
+{
+    public const string Name = "pipeline A chaos, phase 2, clustered topology";
 }
 
 [CollectionDefinition(Name)]
