@@ -88,6 +88,52 @@ public sealed class SentinelOrderingChaosTests(SentinelOrderingChaosFixture lab)
         replication.ShouldContain($"master_port:{primary!.Port}");
     }
 
+    /// <summary>
+    /// The primary frozen (SIGSTOP) for 6 s while 600 messages flow: the Sentinels see it down after 2 s and promote a replica,
+    /// the clients follow the new primary; when the old primary is continued it still believes it is the primary, with its
+    /// connections open: the split-brain case asynchronous replication is known for. The Sentinels turn it into a replica of
+    /// the new primary, and the output must still be every seq once, in order.
+    /// </summary>
+    [Fact]
+    public async Task The_primary_frozen_past_the_failover_becomes_a_replica_and_the_output_stays_exact()
+    {
+        if (lab.SkipReason is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        // A known defect, not a flaky test: in 3 runs of 5 the run lost every seq pushed after the freeze began (354-400 of
+        // 600). After the thaw the old primary answers as a primary for ~10 s, until the Sentinels turn it into a replica, and
+        // the services' client sends it commands meanwhile (a sequencer read its stale lock there). Reported in issue 16's note
+        // and docs/chaos.md; QUEUELAB_CHAOS_DEFECTS=1 runs it.
+        if (Environment.GetEnvironmentVariable("QUEUELAB_CHAOS_DEFECTS") != "1")
+        {
+            Assert.Skip("known defect (docs/chaos.md, \"A frozen primary\"): pipeline B loses messages when the Redis primary is frozen past a failover; QUEUELAB_CHAOS_DEFECTS=1 runs it");
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Cache);
+        var before = await RedisAdmin.SentinelPrimaryAsync(connectionString, ct);
+        before.ShouldNotBeNull();
+        var node = lab.Faults.Resources.Nodes(ResourceNames.Cache)
+            .Single(n => n.Annotations.OfType<Aspire.Hosting.ApplicationModel.EndpointAnnotation>().Any(e => e.Port == before.Port)).Name;
+        var began = DateTimeOffset.UtcNow;
+
+        var result = await OrderedChaos.RunAsync(lab, $"the Redis primary {node} frozen for 6 s (Sentinels promote a replica meanwhile)",
+            async _ => (await lab.Faults.Processes.FreezeAsync(node, TimeSpan.FromSeconds(6), ct)).ToString());
+
+        ChaosLog.Write("The Sentinels' events:\n" + string.Join('\n', lab.RedisLogs.Since(began)
+            .Where(l => l.Contains("sentinel", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @" [+-][a-z-]+ "))));
+        OrderingChaosTests.AssertExact(result, lab.Mode);
+        var after = await RedisAdmin.SentinelPrimaryAsync(connectionString, ct);
+        after.ShouldNotBeNull();
+        after.Port.ShouldNotBe(before.Port, "the Sentinels failed the frozen primary over");
+        var replication = await Poll.ForAsync(() => InfoReplicationAsync(before.Port), r => r.Contains("role:slave", StringComparison.Ordinal)
+            && r.Contains($"master_port:{after.Port}", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            $"{node}, continued, is turned into a replica of the new primary", cancellationToken: ct);
+        replication.ShouldContain("role:slave");
+    }
+
     private async Task<string> InfoReplicationAsync(int port)
     {
         var password = ConfigurationOptions.Parse(await lab.GetConnectionStringAsync(ResourceNames.Cache)).Password;

@@ -23,6 +23,8 @@ public static class FaultCommands
 
     public const string Isolate = "isolate";
 
+    public const string Freeze = "freeze";
+
     public const string Heal = "heal";
 
     internal static void AddTo(IDistributedApplicationBuilder builder)
@@ -62,6 +64,7 @@ public static class FaultCommands
             foreach (var node in nodes)
             {
                 AddCrash(builder.CreateResourceBuilder(node), "node");
+                AddFreeze(builder.CreateResourceBuilder(node));
             }
 
             // A RabbitMQ cluster's nodes can be cut off from each other (the lab sets a wrong Erlang cookie for the peers on the node).
@@ -145,6 +148,20 @@ public static class FaultCommands
         {
             Description = $"kill -9 of this {what}'s process tree, no warning: what a power cut does to it. The rest of the lab must carry on.",
             IconName = "Flash",
+            UpdateState = c => c.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
+        });
+
+    private static void AddFreeze(IResourceBuilder<IResource> target) =>
+        target.WithCommand(Freeze, "Freeze (seconds)", context => FaultAsync(context, "freeze", async faults =>
+        {
+            var seconds = CommandArguments.Int(context.Arguments, "seconds", 5, 1, 120);
+            var result = await faults.Processes.FreezeAsync(context.ResourceName, TimeSpan.FromSeconds(seconds), context.CancellationToken).ConfigureAwait(false);
+            return CommandResults.Success($"{result.Target}: {result.Detail}.");
+        }), new CommandOptions
+        {
+            Description = "SIGSTOP of this node's processes for N seconds, then SIGCONT: a node that hangs (its sockets stay open, it answers nothing) and then carries on as if no time had passed.",
+            Arguments = [CommandArguments.Number("seconds", "Seconds", 5, "How long to freeze (1 to 120).")],
+            IconName = "Snooze",
             UpdateState = c => c.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
         });
 

@@ -33,6 +33,34 @@ public sealed class ProcessFaults(LabResources resources, ResourceCommandService
         return new FaultResult("kill -9", replica.InstanceId, clock.Elapsed, $"killed pids {string.Join(", ", tree)}");
     }
 
+    /// <summary>
+    /// Freezes one instance's process tree for <paramref name="duration"/> (SIGSTOP, then SIGCONT): it keeps its sockets and its
+    /// state but answers nothing, so its peers and clients see a node that hangs, not one that died; then it carries on from where
+    /// it was, unaware of the time that passed. Returns once it is continued (also when cancelled: a node is never left frozen).
+    /// </summary>
+    public async Task<FaultResult> FreezeAsync(string target, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var replica = resources.Find(target);
+        if (!replica.IsRunning || replica.ProcessId is not { } pid)
+        {
+            throw new InvalidOperationException($"{replica.InstanceId} is {replica.State ?? "unknown"} with no process to freeze.");
+        }
+
+        var tree = ProcessTree.Of(pid);
+        ProcessTree.Signal(tree, stop: true);
+        try
+        {
+            await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ProcessTree.Signal(tree, stop: false);
+        }
+
+        return new FaultResult("freeze", replica.InstanceId, clock.Elapsed, $"pids {string.Join(", ", tree)} stopped for {duration.TotalMilliseconds:0} ms, then continued");
+    }
+
     /// <summary>Aspire's stop of one instance (SIGTERM, graceful).</summary>
     public async Task<FaultResult> StopAsync(string target, CancellationToken cancellationToken = default)
     {

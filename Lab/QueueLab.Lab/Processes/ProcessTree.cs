@@ -53,6 +53,22 @@ public static class ProcessTree
         }
     }
 
+    /// <summary>SIGSTOP (<paramref name="stop"/>) or SIGCONT to every process of the list: stopped, a process keeps its sockets
+    /// and memory but runs no instruction, answers nothing and notices nothing until it is continued.</summary>
+    public static void Signal(IEnumerable<int> pids, bool stop)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Freezing a process sends SIGSTOP, which the lab sends on Linux only.");
+        }
+
+        foreach (var pid in pids)
+        {
+            // Linux x64 and arm64: SIGSTOP 19, SIGCONT 18. A process already gone answers ESRCH: nothing to do.
+            _ = NativeMethods.Kill(pid, stop ? 19 : 18);
+        }
+    }
+
     public static bool IsAlive(int pid)
     {
         // A zombie has exited; only its parent has not collected it yet.
@@ -158,4 +174,14 @@ public static class ProcessTree
             .SelectMany(Of)
             .Distinct()];
     }
+}
+
+internal static class NativeMethods
+{
+    /// <summary>libc's kill(2): blittable arguments only, so no marshalling code is generated.</summary>
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code in this project for one int-only call.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    internal static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 }
