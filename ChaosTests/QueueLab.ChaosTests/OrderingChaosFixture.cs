@@ -196,6 +196,11 @@ public sealed class SentinelOrderingChaosFixture : OrderingChaosFixture
     /// <summary>The data nodes' and Sentinels' console logs since the lab started (the Sentinels' failover events).</summary>
     public ResourceLogTail RedisLogs => _redisLogs ?? throw new InvalidOperationException("The lab has not started.");
 
+    /// <summary>The Sentinels' own account since <paramref name="since"/>: their event lines (+sdown, +odown, +elected-leader,
+    /// +switch-master, +convert-to-slave, and +tilt when one starved).</summary>
+    public IReadOnlyList<string> SentinelEvents(DateTimeOffset since) =>
+        [.. RedisLogs.Since(since).Where(l => l.Contains("-sentinel-", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @" [+-][a-z-]+ "))];
+
     protected override async ValueTask StartedAsync()
     {
         _redisLogs = new ResourceLogTail(App.Services.GetRequiredService<ResourceLoggerService>(),
