@@ -205,13 +205,21 @@ public sealed class ClusterChaosTests(ClusterPhase3ChaosFixture lab) : IAsyncLif
         var result = await RabbitChaos.RunAsync(lab, $"{node} (leading the most quorum queues) cut off from the two other RabbitMQ nodes, healed at 60%", async context =>
         {
             var isolate = await lab.App.ResourceCommands.ExecuteCommandAsync(node, "isolate", ct);
-            isolate.Success.ShouldBeTrue(isolate.Message);
             isolated = new("isolate", node, TimeSpan.Zero, isolate.Message ?? "");
-            // pause_minority: alone, the node stops its applications (its management API with them) until it sees a majority.
-            await Poll.UntilAsync(async () => !(await RabbitAdmin.ViewsAsync(messaging, connectionString, ct)).ContainsKey(busiest), TimeSpan.FromSeconds(30),
-                $"{node}, in a minority of one, pauses itself", cancellationToken: ct);
-            await context.WaitProcessedShareAsync(0.6);
-            healed = await lab.Faults.Servers.HealAsync(node, ct);
+            try
+            {
+                isolate.Success.ShouldBeTrue(isolate.Message);
+                // pause_minority: alone, the node stops its applications (its management API with them) until it sees a majority.
+                await Poll.UntilAsync(async () => !(await RabbitAdmin.ViewsAsync(messaging, connectionString, ct)).ContainsKey(busiest), TimeSpan.FromSeconds(30),
+                    $"{node}, in a minority of one, pauses itself", cancellationToken: ct);
+                await context.WaitProcessedShareAsync(0.6);
+            }
+            finally
+            {
+                // Healed whatever happened: the next scenarios must not run on a split cluster.
+                healed = await lab.Faults.Servers.HealAsync(node, ct);
+            }
+
             return $"{isolate.Message}; {healed}";
         });
 

@@ -97,7 +97,7 @@ public static class LocalRedisSentinelExtensions
         async ct =>
         {
             var secret = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
-            var primary = await PrimaryPortAsync(sentinelPorts, sentinelFiles, secret, ct).ConfigureAwait(false) ?? nodePorts[0];
+            var primary = await PrimaryPortAsync(nodePorts, sentinelPorts, sentinelFiles, secret, ct).ConfigureAwait(false) ?? nodePorts[0];
             return primary == port
                 ? [$"masterauth {secret}"]
                 : [$"masterauth {secret}", $"replicaof {LocalServerResource.Host} {primary.ToString(CultureInfo.InvariantCulture)}"];
@@ -107,7 +107,7 @@ public static class LocalRedisSentinelExtensions
             async ct =>
             {
                 var secret = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
-                return (await PrimaryPortAsync(sentinelPorts, sentinelFiles, secret, ct).ConfigureAwait(false) ?? nodePorts[0], secret);
+                return (await PrimaryPortAsync(nodePorts, sentinelPorts, sentinelFiles, secret, ct).ConfigureAwait(false) ?? nodePorts[0], secret);
             })).ToList();
 
         var resource = new LocalRedisSentinelResource(name, [.. nodes.Select(n => n.Resource)], [.. sentinels.Select(s => s.Resource)], password.Resource);
@@ -129,7 +129,7 @@ public static class LocalRedisSentinelExtensions
         this IDistributedApplicationBuilder builder, string name, ServerBinaries binaries, string stateDirectory, int port,
         IResourceBuilder<ParameterResource> password, Func<CancellationToken, Task<(int Primary, string Secret)>> monitor)
     {
-        var dataDirectory = LocalServerBuilderExtensions.CreateDirectory(stateDirectory, name);
+        var dataDirectory = LocalServerBuilderExtensions.CreateOwnerOnlyDirectory(stateDirectory, name);
         var configFile = Path.Combine(dataDirectory, "sentinel.conf");
         return builder.AddResource(new LocalRedisResource(name, binaries.RedisServer, dataDirectory, port, password.Resource))
             .WithEndpoint(name: "tcp", port: port, targetPort: port, scheme: "redis", isProxied: false)
@@ -138,6 +138,16 @@ public static class LocalRedisSentinelExtensions
             {
                 if (File.Exists(configFile))
                 {
+                    // Sentinel's own state stays; the lines the lab owns follow its settings (a new port or password).
+                    var secretNow = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
+                    var lines = (await File.ReadAllLinesAsync(configFile, ct).ConfigureAwait(false)).Select(line => line.Split(' ', 4) switch
+                    {
+                        ["port", _] => $"port {port}",
+                        ["requirepass", ..] => $"requirepass {secretNow}",
+                        ["sentinel", "auth-pass", var service, ..] => $"sentinel auth-pass {service} {secretNow}",
+                        _ => line,
+                    });
+                    await LocalServerBuilderExtensions.WriteOwnerOnlyAsync(configFile, string.Join('\n', lines) + "\n", ct).ConfigureAwait(false);
                     return;
                 }
 
@@ -167,19 +177,20 @@ public static class LocalRedisSentinelExtensions
     /// The port of the primary now: what the running Sentinels name (the answer most of them give), else what the Sentinels'
     /// files say (the file of the highest epoch: the last failover any of them saw), else null (a new lab: node 0).
     /// </summary>
-    private static async Task<int?> PrimaryPortAsync(int[] sentinelPorts, string[] sentinelFiles, string password, CancellationToken cancellationToken)
+    private static async Task<int?> PrimaryPortAsync(int[] nodePorts, int[] sentinelPorts, string[] sentinelFiles, string password, CancellationToken cancellationToken)
     {
         var answers = await Task.WhenAll(sentinelPorts.Select(async port =>
             (await QueueLab.Lab.Faults.Servers.SentinelQuery.PrimaryAsync(LocalServerResource.Host, port, password, LocalRedisSentinelResource.ServiceName,
                 TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false))?.Port)).ConfigureAwait(false);
-        var named = answers.OfType<int>().GroupBy(p => p).OrderByDescending(g => g.Count()).FirstOrDefault();
+        // Only an answer naming one of this lab's nodes counts (a file from before a change of ports names none).
+        var named = answers.OfType<int>().Where(nodePorts.Contains).GroupBy(p => p).OrderByDescending(g => g.Count()).FirstOrDefault();
         if (named is not null)
         {
             return named.Key;
         }
 
         return sentinelFiles.Where(File.Exists).Select(f => SentinelFile.Read(File.ReadAllText(f))).OfType<SentinelFile>()
-            .OrderByDescending(f => f.Epoch).FirstOrDefault()?.PrimaryPort;
+            .Where(f => nodePorts.Contains(f.PrimaryPort)).OrderByDescending(f => f.Epoch).FirstOrDefault()?.PrimaryPort;
     }
 
     /// <summary>Waits until every Sentinel knows two replicas linked to the primary and the other Sentinels, and agrees that a

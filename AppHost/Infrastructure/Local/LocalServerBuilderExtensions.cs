@@ -27,7 +27,9 @@ public static class LocalServerBuilderExtensions
         int port, IResourceBuilder<ParameterResource> password, IReadOnlyList<string>? extraConfig = null,
         Func<CancellationToken, Task<IReadOnlyList<string>>>? startConfig = null)
     {
-        var dataDirectory = CreateDirectory(stateDirectory, name);
+        // Owner-only: Redis rewrites its configuration (CONFIG REWRITE, which Sentinels send at a failover) as a new file
+        // readable by all (0644), with the password in it; a folder only its owner can enter keeps it private.
+        var dataDirectory = CreateOwnerOnlyDirectory(stateDirectory, name);
         var configFile = Path.Combine(dataDirectory, "redis.conf");
         var redis = new LocalRedisResource(name, binaries.RedisServer, dataDirectory, port, password.Resource);
 
@@ -354,6 +356,18 @@ public static class LocalServerBuilderExtensions
             }
         });
         return key;
+    }
+
+    /// <summary>A folder only its owner can list or enter (made so, or made so again), for files a server rewrites with a secret in them.</summary>
+    internal static string CreateOwnerOnlyDirectory(string parent, string name)
+    {
+        var path = CreateDirectory(parent, name);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
     }
 
     internal static string CreateDirectory(string parent, string name)

@@ -79,8 +79,16 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
         var killed = await processes.KillAsync(node.Name, cancellationToken).ConfigureAwait(false);
         await Poll.UntilAsync(async () =>
         {
-            var now = await RabbitAdmin.QueueLeadersAsync(resource, connectionString, cancellationToken).ConfigureAwait(false);
-            return led.All(q => now.TryGetValue(q, out var leader) && leader != busiest.Key);
+            try
+            {
+                var now = await RabbitAdmin.QueueLeadersAsync(resource, connectionString, cancellationToken).ConfigureAwait(false);
+                return led.All(q => now.TryGetValue(q, out var leader) && leader != busiest.Key);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // No node answered in time (an election on two busy cores): ask again.
+                return false;
+            }
         }, TimeSpan.FromSeconds(60), $"every queue {node.Name} led has a leader on another node", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         return new FaultResult("kill -9 of the queue leader", node.Name, clock.Elapsed,
             $"{killed.Detail} ({node.Name} led {led.Count} of {leaders.Count} quorum queues); each has a new leader");

@@ -77,9 +77,10 @@ public static class RabbitAdmin
             {
                 return (baseUris[i], await GetAsync(baseUris[i], credentials, path, cancellationToken).ConfigureAwait(false));
             }
-            catch (HttpRequestException) when (i + 1 < baseUris.Count)
+            catch (Exception ex) when (i + 1 < baseUris.Count
+                && (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)))
             {
-                // That node is down: ask the next.
+                // That node is down, frozen or too slow (the client's timeout): ask the next.
             }
         }
     }
@@ -141,9 +142,9 @@ public static class RabbitAdmin
                 views[overview.RootElement.GetProperty("node").GetString() ?? ""] = [.. nodes.RootElement.EnumerateArray()
                     .Where(n => n.GetProperty("running").GetBoolean()).Select(n => n.GetProperty("name").GetString() ?? "")];
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // Down or paused: no view.
+                // Down, paused or frozen: no view.
             }
         }
 
