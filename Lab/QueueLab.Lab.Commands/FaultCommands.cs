@@ -55,7 +55,7 @@ public static class FaultCommands
                 continue;
             }
 
-            var nodes = NodesOf(builder, server.Resource);
+            var nodes = server.Resource.ClusterNodes();
             foreach (var target in nodes.Count > 0 ? nodes : [server.Resource])
             {
                 AddRestart(builder.CreateResourceBuilder(target), nodes.Count > 0 ? "node" : "server");
@@ -178,11 +178,6 @@ public static class FaultCommands
             ConfirmationMessage = $"Restart {target.Resource.Name}? Its clients lose it until it is back (its data stays).",
             IconName = "ArrowClockwise",
         });
-
-    /// <summary>The nodes of a clustered server: the resources whose parent it is (none for a single server).</summary>
-    private static List<IResource> NodesOf(IDistributedApplicationBuilder builder, IResource server) =>
-        [.. builder.Resources.Where(r => r.Annotations.OfType<ResourceRelationshipAnnotation>()
-            .Any(a => a.Type == "Parent" && ReferenceEquals(a.Resource, server)) && r is ExecutableResource)];
 
     private static IResourceBuilder<IResource>? Server(IDistributedApplicationBuilder builder, string name) =>
         builder.Resources.SingleOrDefault(r => r.Name == name) is { } resource ? builder.CreateResourceBuilder(resource) : null;

@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,9 +79,8 @@ public static class LocalRabbitMQClusterExtensions
         return builder.AddParent(cluster, nodes, "RabbitMQCluster", ServerProbes.RabbitMQAsync, async (services, ct) =>
         {
             var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(cluster);
-            var user = await userName.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
-            var secret = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
-            await WaitFormedAsync([.. nodePorts.Select(p => p.Management)], names, user, secret, logger, ct).ConfigureAwait(false);
+            var connectionString = await cluster.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false) ?? "";
+            await WaitFormedAsync(cluster, connectionString, names, logger, ct).ConfigureAwait(false);
         });
     }
 
@@ -107,29 +103,15 @@ public static class LocalRabbitMQClusterExtensions
     }
 
     /// <summary>Waits until every node's management API lists the three configured nodes, all running.</summary>
-    private static async Task WaitFormedAsync(int[] managementPorts, string[] names, string user, string password, ILogger logger, CancellationToken cancellationToken)
+    private static async Task WaitFormedAsync(IResource cluster, string connectionString, string[] names, ILogger logger, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (true)
         {
-            var views = new List<string>();
-            foreach (var port in managementPorts)
-            {
-                try
-                {
-                    using var body = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://{LocalServerResource.Host}:{port}/api/nodes"), cancellationToken).ConfigureAwait(false));
-                    var running = body.RootElement.EnumerateArray().Where(n => n.GetProperty("running").GetBoolean()).Select(n => n.GetProperty("name").GetString()).ToHashSet();
-                    views.Add(names.All(running.Contains) ? "ok" : $"node on {port} sees {string.Join(", ", running)} running");
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
-                {
-                    views.Add($"node on {port}: {ex.Message}");
-                }
-            }
-
-            if (views.All(v => v == "ok"))
+            var views = await QueueLab.Lab.Faults.Servers.RabbitAdmin.ViewsAsync(cluster, connectionString, cancellationToken).ConfigureAwait(false);
+            var missing = names.Where(n => !views.TryGetValue(n, out var running) || !names.All(running.Contains))
+                .Select(n => views.TryGetValue(n, out var running) ? $"{n} sees {string.Join(", ", running)} running" : $"{n} does not answer").ToList();
+            if (missing.Count == 0)
             {
                 logger.LogInformation("RabbitMQ is a cluster of {Count} running nodes: {Nodes}", names.Length, string.Join(", ", names));
                 return;
@@ -137,7 +119,7 @@ public static class LocalRabbitMQClusterExtensions
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"RabbitMQ's nodes did not form one cluster within 120 s: {string.Join("; ", views.Where(v => v != "ok"))}. "
+                throw new TimeoutException($"RabbitMQ's nodes did not form one cluster within 120 s: {string.Join("; ", missing)}. "
                     + "If their data folders come from different clusters, stop the lab and run ./queuelab reset.");
             }
 

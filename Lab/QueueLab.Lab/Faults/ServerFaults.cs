@@ -35,7 +35,7 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     {
         var resource = resources.Resource(server);
         var connectionString = await LabResources.ConnectionStringAsync(resource, cancellationToken).ConfigureAwait(false);
-        if (resource.ServerKind() == ServerKind.RabbitMQ && resource.Annotations.OfType<ClusterNodesAnnotation>().Any())
+        if (resource.ServerKind() == ServerKind.RabbitMQ && resource.ClusterNodes().Count > 0)
         {
             return await KillQueueLeaderAsync(server, resource, connectionString, cancellationToken).ConfigureAwait(false);
         }
@@ -134,12 +134,12 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     {
         var target = resources.Resource(node);
         var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
-        if (server is null || server.ServerKind() != ServerKind.RabbitMQ || server.Annotations.OfType<ClusterNodesAnnotation>().FirstOrDefault() is not { } cluster)
+        if (server is null || server.ServerKind() != ServerKind.RabbitMQ || server.ClusterNodes() is not { Count: > 0 } nodes)
         {
             throw new InvalidOperationException($"{node} is not a node of a RabbitMQ cluster (QueueLab:Topology=cluster runs one).");
         }
 
-        return (target, server, [.. cluster.Nodes.Where(n => n != target)]);
+        return (target, server, [.. nodes.Where(n => n != target)]);
     }
 
     private static string NameOf(IResource node) => node.Annotations.OfType<ClusterNodeNameAnnotation>().Single().NodeName;

@@ -51,12 +51,7 @@ public sealed class LabResources : IAsyncDisposable
             $"No resource '{name}' in this lab (it has {string.Join(", ", _model.Resources.Select(r => r.Name))}).");
 
     /// <summary>The nodes of a clustered server (the resources whose parent it is; none for a single server).</summary>
-    public IReadOnlyList<IResource> Nodes(string server)
-    {
-        var parent = Resource(server);
-        return [.. _model.Resources.Where(r => r.Annotations.OfType<ResourceRelationshipAnnotation>()
-            .Any(a => a.Type == "Parent" && ReferenceEquals(a.Resource, parent)))];
-    }
+    public IReadOnlyList<IResource> Nodes(string server) => Resource(server).ClusterNodes();
 
     public bool Has(string name) => _model.Resources.Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 

@@ -53,7 +53,7 @@ public static class RabbitAdmin
     private static (IReadOnlyList<Uri> BaseUris, string Credentials) Management(IResource resource, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        IEnumerable<IResource> candidates = resource.Annotations.OfType<ClusterNodesAnnotation>().FirstOrDefault()?.Nodes ?? [resource];
+        IEnumerable<IResource> candidates = resource.ClusterNodes() is { Count: > 0 } nodes ? nodes : [resource];
         var endpoints = candidates.Select(r => r.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == "management")?.AllocatedEndpoint)
             .OfType<AllocatedEndpoint>().Select(m => new Uri($"http://{m.Address}:{m.Port}/api/")).ToList();
         if (endpoints.Count == 0)
