@@ -37,6 +37,21 @@ public sealed class ArgumentParserTests
     public void Bad_arguments_say_what_to_fix(string name, string value) =>
         Should.Throw<UsageException>(() => ArgumentParser.Parse(["ordered-burst", name, value])).Message.ShouldNotBeNullOrWhiteSpace();
 
+    [Theory]
+    [InlineData("leader@1s", Ordering.KillTarget.Leader, 1.0)]
+    [InlineData("processor@1500ms", Ordering.KillTarget.Processor, 1.5)]
+    [InlineData("Leader@2", Ordering.KillTarget.Leader, 2.0)]
+    public void A_kill_names_what_and_when(string text, Ordering.KillTarget target, double seconds) =>
+        ArgumentParser.Parse(["ordered-burst", "--kill", text]).Kill.ShouldBe(new Ordering.KillPlan(target, TimeSpan.FromSeconds(seconds)));
+
+    [Theory]
+    [InlineData("leader")]
+    [InlineData("@1s")]
+    [InlineData("coordinator@1s")]
+    [InlineData("leader@soon")]
+    public void A_kill_without_a_target_or_a_time_says_what_to_write(string text) =>
+        Should.Throw<UsageException>(() => ArgumentParser.Parse(["ordered-burst", "--kill", text])).Message.ShouldContain("--kill");
+
     [Fact]
     public void Targets_sets_the_issue_targets()
     {

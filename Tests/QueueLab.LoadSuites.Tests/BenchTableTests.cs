@@ -53,6 +53,23 @@ public sealed class BenchTableTests : IDisposable
     }
 
     [Fact]
+    public void A_row_names_its_lab_settings_and_its_kill_and_leads_with_what_the_kill_cost()
+    {
+        var killed = Folder("20261204-190000-ordered-burst",
+            "efficiency,0.61\nmeasured_s,5.7\nideal_s,3.5\nkill_longest_gap_ms,912.4\nkill_lock_moved_ms,804\npassed,1\n",
+            "| settings | 500 messages, 3 processors x 25 in flight, 500 ms work, 3 partitions |\n| lab settings (--set) | QueueLab:Redis:Cluster=true |\n"
+            + "| kill | kill -9 of the sequencer leader (partition 0's lock) 1.000 s after the first push: sequencer-abc (pids 1, 2) |\n");
+        var plain = Folder("20261204-190100-ordered-burst", "efficiency,0.97\nmeasured_s,3.6\nideal_s,3.5\npassed,1\n", "| settings | 500 messages |\n");
+
+        var rows = BenchTable.Render(BenchTable.Read([killed, plain]), "./queuelab bench ordered-burst --kill leader@1s").Split('\n')
+            .Where(l => l.StartsWith("| ordered-burst", StringComparison.Ordinal)).ToList();
+
+        rows[0].ShouldContain("3 partitions; QueueLab:Redis:Cluster=true; kill -9 of the sequencer leader (partition 0's lock) 1.000 s after the first push |");
+        rows[0].ShouldContain("5.70 s, efficiency **0.610**; longest output gap after the kill **912 ms** (lock moved in 804 ms)");
+        rows[1].ShouldContain("| 500 messages | 3.60 s, efficiency **0.970** |", customMessage: "a run without a kill or --set keeps its plain cells");
+    }
+
+    [Fact]
     public void Reads_its_arguments_in_any_order()
     {
         var (folders, output, command) = BenchTable.ParseArguments(["reports/a", "--out", "t.md", "reports/b", "--command", "./queuelab bench idle"]);

@@ -23,6 +23,40 @@ public sealed class OrderedSuiteTests(PipelinesFixture lab)
         outcome.Result.Stages.Single(s => s.Name == OutputWatcher.Processing).Latency.P50.TotalMilliseconds.ShouldBeGreaterThanOrEqualTo(100, "the work lasts its 100 ms by the precise clock");
     }
 
+    [Theory]
+    [InlineData(KillTarget.Leader, QueueLab.Lab.ResourceNames.Sequencer)]
+    [InlineData(KillTarget.Processor, QueueLab.Lab.ResourceNames.Processor)]
+    public async Task A_burst_with_a_kill_comes_out_exactly_once_in_order_and_reports_what_the_kill_cost(KillTarget target, string resource)
+    {
+        try
+        {
+            var outcome = await SuiteRuns.RunAsync("ordered-burst",
+                PipelinesFixture.Ordering with { Messages = 400, Kill = new KillPlan(target, TimeSpan.FromMilliseconds(400)) }, lab.Lab);
+
+            outcome.ShouldBeCorrect();
+            outcome.Result.Ok.ShouldBe(400);
+            var kill = outcome.Figures.Single(f => f.Name == "kill").Value;
+            kill.ShouldStartWith("kill -9 of ");
+            kill.ShouldNotContain("nothing killed");
+            outcome.Metric(OrderedRunResult.LongestGapMetric).ShouldBeGreaterThan(0);
+            if (target == KillTarget.Leader)
+            {
+                outcome.Metric(OrderedRunResult.LockMovedMetric).ShouldBeGreaterThan(0, "another sequencer took the lock: the run could not have finished otherwise");
+            }
+
+            await Poll.UntilAsync(() => lab.Resources.Replicas(resource).Any(r => !r.IsRunning), TimeSpan.FromSeconds(30),
+                $"Aspire shows the killed {resource} replica stopped", cancellationToken: TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                await lab.Faults.Processes.StartStoppedAsync([resource], TestContext.Current.CancellationToken);
+                return lab.Resources.Replicas(resource).All(r => r.IsRunning);
+            }, TimeSpan.FromSeconds(90), $"every {resource} replica runs again", TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        }
+    }
+
     [Fact]
     public async Task Ordered_soak_at_70_percent_of_capacity_keeps_the_backlog_bounded_and_the_order()
     {

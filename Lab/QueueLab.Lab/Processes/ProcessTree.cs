@@ -95,6 +95,31 @@ public static class ProcessTree
                     || SafeRead($"/proc/{pid}/environ").Contains(text, StringComparison.Ordinal)))
             .ToList();
 
+    /// <summary>The <c>service.instance.id</c> Aspire gave the replica <paramref name="pid"/> runs (in the
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c> it started with; a launcher's child inherits it), or null.</summary>
+    public static string? ServiceInstanceId(int pid)
+    {
+        const string Variable = "OTEL_RESOURCE_ATTRIBUTES=";
+        const string Attribute = "service.instance.id=";
+        foreach (var entry in SafeRead($"/proc/{pid}/environ").Split('\0'))
+        {
+            if (!entry.StartsWith(Variable, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var pair in entry[Variable.Length..].Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (pair.StartsWith(Attribute, StringComparison.Ordinal) && pair.Length > Attribute.Length)
+                {
+                    return pair[Attribute.Length..];
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>CPU seconds (user + system) a process has used, 0 when it is gone.</summary>
     public static double CpuSeconds(int pid)
     {

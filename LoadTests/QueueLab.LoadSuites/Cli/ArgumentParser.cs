@@ -51,6 +51,7 @@ public static class ArgumentParser
                 "--targets" => options with { MinEfficiency = 0.95, MinThroughput = 10_000, MinRatio = 0.5 },
                 "--warmup" => options with { Warmup = int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new UsageException("--warmup needs a whole number of 0 or more.") },
                 "--no-baseline" => options with { NoBaseline = true },
+                "--kill" => options with { Kill = QueueLab.LoadSuites.Ordering.KillPlan.Parse(Value()) },
                 "--apphost" => options with { AppHost = Value() },
                 "--state-dir" => options with { StateDirectory = Value() },
                 "--connection-string" => AddConnection(options, connections, Value()),

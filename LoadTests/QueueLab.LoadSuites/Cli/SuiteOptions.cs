@@ -71,6 +71,9 @@ public sealed record SuiteOptions
     /// <summary>Messages sent through before the measured run (warms the services up); null: the suite's default, 0: none.</summary>
     public int? Warmup { get; init; }
 
+    /// <summary>A kill -9 during the measured run (ordered suites, <c>--kill leader@1s</c>): what to kill and when.</summary>
+    public QueueLab.LoadSuites.Ordering.KillPlan? Kill { get; init; }
+
     /// <summary>Skip the raw baseline (overhead and rabbit suites).</summary>
     public bool NoBaseline { get; init; }
 
@@ -137,6 +140,9 @@ public sealed record SuiteOptions
           --max-backlog N         soak: fail if the backlog ever exceeds N
           --max-memory-growth MB  ordered-soak: fail if Redis's used_memory grows more than MB over the second half
                                   of the run (flat once past the retention window)
+          --kill WHAT@D           ordered suites: kill -9 during the measured run, D after its first push: leader (the
+                                  sequencer holding partition 0's lock, and every partition it leads) or processor (one
+                                  replica); reports the longest output gap, when the lock moved, and checks as always
           --targets               the issue's targets: efficiency >= 0.95 (ordered-burst), 10000 msgs/s
                                   (ordered-overhead), ratio >= 0.5 (rabbit-burst)
           --warmup N              messages sent through before the measured run (default 2 x P x C;

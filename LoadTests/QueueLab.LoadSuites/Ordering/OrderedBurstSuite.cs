@@ -33,7 +33,7 @@ public sealed class OrderedBurstSuite : ISuite
 
         var cpu = CpuProfile.Start(lab, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache);
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Burst(messages), options,
-            drainTimeout: ideal * 4 + TimeSpan.FromSeconds(60), alongside: null, cancellationToken).ConfigureAwait(false);
+            drainTimeout: ideal * 4 + TimeSpan.FromSeconds(60), alongside: null, cancellationToken, lab).ConfigureAwait(false);
         var cpuUsage = cpu.Stop();
 
         var measured = run.FirstPushToLastOutput;
@@ -61,7 +61,8 @@ public sealed class OrderedBurstSuite : ISuite
             thresholds.Add(Threshold.Latency(99, p99));
         }
 
-        result = result.EvaluateThresholds(thresholds);
+        var (killed, killFigures) = run.WithKill(result, options.Kill);
+        result = killed.EvaluateThresholds(thresholds);
         var figures = new List<(string, string)>
         {
             ("settings", $"{messages} messages, {settings.Describe()}"),
@@ -72,6 +73,7 @@ public sealed class OrderedBurstSuite : ISuite
             ("pipeline span (first created -> last sequenced)", run.PipelineSpan is { } s ? Fmt.Seconds(s) : "-"),
             ("latency (intended push -> output)", Fmt.Percentiles(result.Latency)),
         };
+        figures.AddRange(killFigures);
         figures.AddRange(Fmt.Stages(result));
         figures.Add(("CPU during the run", CpuProfile.Describe(cpuUsage)));
         if (run.Redis is { } redis)

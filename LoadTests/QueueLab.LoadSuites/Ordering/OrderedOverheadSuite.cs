@@ -33,7 +33,7 @@ public sealed class OrderedOverheadSuite : ISuite
 
         var cpu = CpuProfile.Start(lab, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache);
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Burst(messages), options,
-            drainTimeout: TimeSpan.FromSeconds(60 + (messages / 200)), alongside: null, cancellationToken).ConfigureAwait(false);
+            drainTimeout: TimeSpan.FromSeconds(60 + (messages / 200)), alongside: null, cancellationToken, lab).ConfigureAwait(false);
         var cpuUsage = cpu.Stop();
         var measured = run.FirstPushToLastOutput;
         var throughput = measured > TimeSpan.Zero ? run.Pushed / measured.TotalSeconds : 0;
@@ -72,7 +72,8 @@ public sealed class OrderedOverheadSuite : ISuite
             thresholds.Add(Threshold.Metric(Ratio, v => v >= minRatio, $"ratio vs raw baseline >= {Fmt.N(minRatio)}"));
         }
 
-        result = result.EvaluateThresholds(thresholds);
+        var (killed, killFigures) = run.WithKill(result, options.Kill);
+        result = killed.EvaluateThresholds(thresholds);
         var figures = new List<(string, string)>
         {
             ("settings", $"{messages} messages at once, {settings.Describe()}"),
@@ -83,6 +84,7 @@ public sealed class OrderedOverheadSuite : ISuite
             ("pipeline span (first created -> last sequenced)", run.PipelineSpan is { } s ? Fmt.Seconds(s) : "-"),
             ("latency (intended push -> output)", Fmt.Percentiles(result.Latency)),
         };
+        figures.AddRange(killFigures);
         figures.AddRange(Fmt.Stages(result));
         figures.Add(("CPU during the run", CpuProfile.Describe(cpuUsage)));
         if (run.Redis is { } redis)

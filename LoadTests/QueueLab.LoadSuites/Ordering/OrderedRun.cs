@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using QueueLab.LoadRunner;
 using QueueLab.LoadSuites.Cli;
+using QueueLab.LoadSuites.Labs;
+using QueueLab.LoadSuites.Suites;
 using QueueLab.LoadSuites.Verification;
 using QueueLab.Ordering.Contracts;
 using QueueLab.Verification;
@@ -18,8 +20,50 @@ namespace QueueLab.LoadSuites.Ordering;
 /// run's dropped connection): the first attempt may have landed, so the pipeline may have seen two identical copies and
 /// dead-lettered the second as <c>duplicate-seq</c>, as its contract says.</param>
 /// <param name="Verification">The invariant check of the run's output (ids: the seq; per key <c>key#seq</c>).</param>
+/// <param name="Kill">What the run's <c>--kill</c> did, when it had one.</param>
+/// <param name="LongestGapAfterKill">The longest time the output gave none of the run's messages after the kill.</param>
 public sealed record OrderedRunResult(RunResult Result, long Pushed, TimeSpan FirstPushToLastOutput, TimeSpan? PipelineSpan, RedisProfile? Redis,
-    IReadOnlyCollection<string> RetriedPushes, VerificationReport<string>? Verification = null);
+    IReadOnlyCollection<string> RetriedPushes, VerificationReport<string>? Verification = null, KillOutcome? Kill = null, TimeSpan? LongestGapAfterKill = null)
+{
+    /// <summary>Summary metric: the longest output gap after the run's kill, in ms.</summary>
+    public const string LongestGapMetric = "kill_longest_gap_ms";
+
+    /// <summary>Summary metric: from the kill until another sequencer held the lock, in ms.</summary>
+    public const string LockMovedMetric = "kill_lock_moved_ms";
+
+    /// <summary>The run's result with the kill's metrics, and the figures that describe it (none without a kill).</summary>
+    public (RunResult Result, IReadOnlyList<(string, string)> Figures) WithKill(RunResult result, KillPlan? plan)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (plan is null || Kill is null)
+        {
+            return (result, []);
+        }
+
+        if (Kill.Error is { } error)
+        {
+            return (result, [("kill", $"{plan.Describe()}: nothing killed: {error}")]);
+        }
+
+        var figures = new List<(string, string)> { ("kill", $"{plan.Describe()}: {Kill.Instance} (pids {string.Join(", ", Kill.Pids)})") };
+        if (LongestGapAfterKill is { } gap)
+        {
+            result = result.WithMetric(LongestGapMetric, Math.Round(gap.TotalMilliseconds, 1));
+            figures.Add(("longest output gap after the kill", Fmt.Ms(gap)));
+        }
+
+        if (plan.Target == KillTarget.Leader)
+        {
+            figures.Add(("another sequencer held the lock", Kill.LockMoved is { } moved ? Fmt.Ms(moved) + " after the kill" : "not within 30 s"));
+            if (Kill.LockMoved is { } movedMs)
+            {
+                result = result.WithMetric(LockMovedMetric, Math.Round(movedMs.TotalMilliseconds, 1));
+            }
+        }
+
+        return (result, figures);
+    }
+}
 
 /// <summary>
 /// The scenario the ordered suites share: invocation k pushes seq first + k (RPUSH, in seq order: the dispatcher
@@ -42,7 +86,7 @@ public static class OrderedRun
         }
 
         options.Out.WriteLine($"warm-up: {messages} messages");
-        var warm = await RunAsync(client, "warm-up", Simulation.Burst(messages), options with { Progress = ProgressMode.None, Output = TextWriter.Null },
+        var warm = await RunAsync(client, "warm-up", Simulation.Burst(messages), options with { Progress = ProgressMode.None, Output = TextWriter.Null, Kill = null },
             TimeSpan.FromSeconds(120), alongside: null, cancellationToken).ConfigureAwait(false);
         if (!warm.Result.Passed)
         {
@@ -50,10 +94,17 @@ public static class OrderedRun
         }
     }
 
+    /// <param name="lab">The lab, for a run with a <c>--kill</c> (<see cref="SuiteOptions.Kill"/>): its processes.</param>
     public static async Task<OrderedRunResult> RunAsync(
         OrderingProbe client, string name, LoadSimulation simulation, SuiteOptions options, TimeSpan drainTimeout,
-        Func<CancellationToken, Task>? alongside, CancellationToken cancellationToken)
+        Func<CancellationToken, Task>? alongside, CancellationToken cancellationToken, LabConnections? lab = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Kill is not null && lab?.ProcessIds is null)
+        {
+            throw new UsageException("--kill needs a lab whose processes the run can find: one it starts (--apphost, as ./queuelab bench does) or the running ./queuelab lab of this machine.");
+        }
+
         var capacity = LoadSchedule.Build([simulation]).ExpectedOpenInvocations;
         var (first, outputStart) = await client.BeginAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         var stages = new StageRecorder();
@@ -64,6 +115,7 @@ public static class OrderedRun
         var sideTask = alongside?.Invoke(stopWatching.Token) ?? Task.CompletedTask;
 
         long firstPush = 0;
+        var killing = options.Kill is { } plan ? KillAsync(plan, lab!, client, () => Interlocked.Read(ref firstPush), stopWatching.Token) : null;
         long pushed = 0;
         var retried = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         var payload = new string('x', 64);
@@ -119,13 +171,33 @@ public static class OrderedRun
             await sideTask.ConfigureAwait(false);
         }
 
+        var kill = killing is null ? null : await killing.ConfigureAwait(false);
+
         statsAfter = await TrySnapshotAsync(client).ConfigureAwait(false);
         var profile = statsBefore is not null && statsAfter is not null ? RedisProfile.Between(statsBefore, statsAfter) : null;
         var span = firstPush != 0 && watcher.LastOutputTimestamp > firstPush
             ? Stopwatch.GetElapsedTime(firstPush, watcher.LastOutputTimestamp)
             : TimeSpan.Zero;
         TimeSpan? pipelineSpan = watcher.FirstCreated is { } created && watcher.LastSequenced is { } sequenced ? sequenced - created : null;
-        return new OrderedRunResult(result, pushed, span, pipelineSpan, profile, [.. retried.Keys.Order(StringComparer.Ordinal)], verification);
+        return new OrderedRunResult(result, pushed, span, pipelineSpan, profile, [.. retried.Keys.Order(StringComparer.Ordinal)], verification,
+            kill, kill is { KilledAt: > 0 } ? watcher.LongestGapAfter(kill.KilledAt) : null);
+    }
+
+    /// <summary>The run's kill; a run that ended before it, or a lab that failed it, gives an outcome that says so.</summary>
+    private static async Task<KillOutcome> KillAsync(KillPlan plan, LabConnections lab, OrderingProbe client, Func<long> firstPush, CancellationToken runEnded)
+    {
+        try
+        {
+            return await plan.RunAsync(lab, client, firstPush, runEnded).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (runEnded.IsCancellationRequested)
+        {
+            return new KillOutcome("?", [], 0, null, $"the run ended before {Fmt.Seconds(plan.After)} (make the run longer or the kill earlier)");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+        {
+            return new KillOutcome("?", [], 0, null, ex.Message);
+        }
     }
 
     /// <summary>Which message a run's invocation pushes: seq first + k, or per key seq k / K + 1 of key <c>{run}-{k mod K}</c>.</summary>

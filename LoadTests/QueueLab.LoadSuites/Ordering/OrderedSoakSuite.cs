@@ -48,7 +48,7 @@ public sealed class OrderedSoakSuite : ISuite
         var backlog = new Sampler(client.InputLengthAsync, TimeSpan.FromMilliseconds(250));
         var memory = new Sampler(() => RedisProfile.UsedMemoryAsync(client.Redis), TimeSpan.FromSeconds(1), "used_memory_bytes");
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Inject(rate, TimeSpan.FromSeconds(1), duration), options,
-            drainTimeout: settings.Work * 10 + TimeSpan.FromSeconds(60), ct => Task.WhenAll(backlog.RunAsync(ct), memory.RunAsync(ct)), cancellationToken).ConfigureAwait(false);
+            drainTimeout: settings.Work * 10 + TimeSpan.FromSeconds(60), ct => Task.WhenAll(backlog.RunAsync(ct), memory.RunAsync(ct)), cancellationToken, lab).ConfigureAwait(false);
         var growth = Math.Round(memory.MeanBetween(0.9, 1.0) - memory.MeanBetween(0.45, 0.55));
 
         var result = run.Result
@@ -73,7 +73,8 @@ public sealed class OrderedSoakSuite : ISuite
             thresholds.Add(Threshold.Latency(99, p99));
         }
 
-        result = result.EvaluateThresholds(thresholds);
+        var (killed, killFigures) = run.WithKill(result, options.Kill);
+        result = killed.EvaluateThresholds(thresholds);
         var figures = new List<(string, string)>
         {
             ("settings", $"{Fmt.N(rate)} msg/s for {Fmt.Seconds(duration)}, {settings.Describe()}"),
@@ -87,6 +88,7 @@ public sealed class OrderedSoakSuite : ISuite
                 $"mean around mid-run {Mb(memory.MeanBetween(0.45, 0.55))}, over the last tenth {Mb(memory.MeanBetween(0.9, 1.0))} (second-half growth {Mb(growth)})"),
             ("late sends (runner)", result.Late.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
+        figures.AddRange(killFigures);
         figures.AddRange(Fmt.Stages(result));
         var notes = new List<string> { "backlog.csv holds the sampled input length over time, memory.csv Redis's used_memory" };
         return new SuiteOutcome(result, figures, notes, new Dictionary<string, string> { ["backlog.csv"] = backlog.Csv(), ["memory.csv"] = memory.Csv() });

@@ -33,6 +33,7 @@ public sealed class OutputWatcher(IOutputReader reader, Func<SequencedMessage, l
 
     private readonly IOutputReader _reader = reader;
     private readonly List<(string? Key, long Seq)> _observed = [];
+    private readonly List<long> _arrivals = [];
     private long _completed;
     private long _upToDate;
 
@@ -77,6 +78,29 @@ public sealed class OutputWatcher(IOutputReader reader, Func<SequencedMessage, l
     /// <summary>Stopwatch timestamp when the latest run message was seen in the output.</summary>
     public long LastOutputTimestamp { get; private set; }
 
+    /// <summary>
+    /// The longest time the output gave none of the run's messages, among the gaps that end after
+    /// <paramref name="timestamp"/> (a stopwatch timestamp: a kill's), counted from the last arrival before it; until the
+    /// run's last arrival. Zero when nothing came out after it.
+    /// </summary>
+    public TimeSpan LongestGapAfter(long timestamp)
+    {
+        lock (_arrivals)
+        {
+            var longest = TimeSpan.Zero;
+            for (var i = 1; i < _arrivals.Count; i++)
+            {
+                if (_arrivals[i] > timestamp)
+                {
+                    var gap = Stopwatch.GetElapsedTime(_arrivals[i - 1], _arrivals[i]);
+                    longest = gap > longest ? gap : longest;
+                }
+            }
+
+            return longest;
+        }
+    }
+
     /// <summary>The earliest createdAt and the latest sequencedAt among the run's messages (the pipeline's own clock).</summary>
     public DateTimeOffset? FirstCreated { get; private set; }
 
@@ -118,6 +142,7 @@ public sealed class OutputWatcher(IOutputReader reader, Func<SequencedMessage, l
 
     private void Take(RedisValue[] values, long now)
     {
+        var arrived = false;
         foreach (var value in values)
         {
             SequencedMessage message;
@@ -144,6 +169,15 @@ public sealed class OutputWatcher(IOutputReader reader, Func<SequencedMessage, l
 
             Interlocked.Increment(ref _completed);
             LastOutputTimestamp = now;
+            if (!arrived)
+            {
+                arrived = true;
+                lock (_arrivals)
+                {
+                    _arrivals.Add(now);
+                }
+            }
+
             if (message.CreatedAt is { } created)
             {
                 stages.Record(QueueWait, message.ProcessingAt - created);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using QueueLab.LoadSuites.Ordering;
 
 namespace QueueLab.LoadSuites.Suites;
 
@@ -110,7 +111,7 @@ public static partial class BenchTable
         foreach (var run in runs)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Suite} | {Cell(run.Figures, "settings")} | {Headline(run)} | {Baseline(run)} | {Latency(run)} | {Seed.GetValueOrDefault(run.Suite, "none")} | {Target.GetValueOrDefault(run.Suite, "")} | {Verified(run)} | {CpuPerMessage(run)} | {Cell(run.Figures, "CPU during the run")} | {Cell(run.Figures, "machine load average (1 min), before -> after")} |");
+                $"| {run.Suite} | {Settings(run)} | {Headline(run)} | {Baseline(run)} | {Latency(run)} | {Seed.GetValueOrDefault(run.Suite, "none")} | {Target.GetValueOrDefault(run.Suite, "")} | {Verified(run)} | {CpuPerMessage(run)} | {Cell(run.Figures, "CPU during the run")} | {Cell(run.Figures, "machine load average (1 min), before -> after")} |");
         }
 
         text.AppendLine();
@@ -118,7 +119,28 @@ public static partial class BenchTable
         return text.ToString();
     }
 
+    /// <summary>The run's settings, with the lab settings it was given (<c>--set</c>: a Redis Cluster, a topology) and its
+    /// kill, so rows that differ only there can be told apart.</summary>
+    private static string Settings(Run run)
+    {
+        var text = Cell(run.Figures, "settings");
+        if (Cell(run.Figures, "lab settings (--set)") is { Length: > 0 } set)
+        {
+            text += $"; {set}";
+        }
+
+        return Cell(run.Figures, "kill") is { Length: > 0 } kill ? $"{text}; {kill.Split(':')[0]}" : text;
+    }
+
     private static string Headline(Run run)
+    {
+        var headline = HeadlineFigure(run);
+        return Number(run, OrderedRunResult.LongestGapMetric) is { } gap
+            ? $"{headline}; longest output gap after the kill **{gap:#,0} ms**" + (Number(run, OrderedRunResult.LockMovedMetric) is { } moved ? $" (lock moved in {moved:#,0} ms)" : "")
+            : headline;
+    }
+
+    private static string HeadlineFigure(Run run)
     {
         if (Number(run, "efficiency") is { } efficiency && Number(run, "measured_s") is { } measured)
         {
