@@ -101,15 +101,10 @@ public sealed class SentinelOrderingChaosTests(SentinelOrderingChaosFixture lab)
             Assert.Skip(why);
         }
 
-        // A known defect, not a flaky test: in 3 runs of 5 the run lost every seq pushed after the freeze began (354-400 of
-        // 600). After the thaw the old primary answers as a primary for ~10 s, until the Sentinels turn it into a replica, and
-        // the services' client sends it commands meanwhile (a sequencer read its stale lock there). Reported in issue 16's note
-        // and docs/chaos.md; QUEUELAB_CHAOS_DEFECTS=1 runs it.
-        if (Environment.GetEnvironmentVariable("QUEUELAB_CHAOS_DEFECTS") != "1")
-        {
-            Assert.Skip("known defect (docs/chaos.md, \"A frozen primary\"): pipeline B loses messages when the Redis primary is frozen past a failover; QUEUELAB_CHAOS_DEFECTS=1 runs it");
-        }
-
+        // Was a defect (3 runs of 5 lost every seq pushed after the freeze): after the continue the old primary answers as a
+        // primary for ~10 s, and the producer's client, seeing two primaries, sent a push to the old one and its WAIT to the
+        // new one, which acknowledged it. The producer now pushes and waits on one connection (OrderingProbe.PushAsync), and a
+        // claim rolled back by the failover is made again (LuaFragments.ReclaimLost). docs/chaos.md, "A frozen primary".
         var ct = TestContext.Current.CancellationToken;
         var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Cache);
         var before = await RedisAdmin.SentinelPrimaryAsync(connectionString, ct);

@@ -34,17 +34,44 @@ public sealed class OrderingProbe : IAsyncDisposable
     /// <summary>
     /// Whether Redis runs as a primary with replicas behind Sentinels (the cluster topology: the connection string names a
     /// <c>serviceName</c>). Replication is asynchronous there: a push only the primary holds is lost if the primary dies before
-    /// a replica has it and a replica is promoted, so a producer counts a push as accepted once <see cref="ReplicatedAsync"/> says so.
+    /// a replica has it and a replica is promoted, so a producer counts a push as accepted once <see cref="PushAsync"/> says so.
     /// </summary>
     public bool Replicated { get; }
 
     /// <summary>
-    /// <c>WAIT 1 timeout</c>: whether at least one replica holds every write this client has made so far (on a single Redis,
-    /// with no replica, true at once). False after <paramref name="timeout"/> with no replica acknowledging: push again (a
-    /// byte-identical copy of a seq already taken is dead-lettered as <c>duplicate-seq</c>, by the pipeline's contract).
+    /// A producer's push: RPUSH of <paramref name="message"/> to <paramref name="input"/>, counted as accepted (true) once it
+    /// is safe. On a single Redis, once Redis took it. With replicas (<see cref="Replicated"/>), once a replica holds it:
+    /// the RPUSH and a <c>WAIT 1 timeout</c> go down one connection to one primary, between two <c>CLIENT ID</c>s that must
+    /// agree. <c>WAIT</c> counts only the writes of the connection it runs on, so the push and the wait must share one: a
+    /// client that follows the failover can see two primaries for a while (a frozen primary the Sentinels replaced answers as
+    /// one again when it is continued, until they convert it), and a push to the old one acknowledged by a wait on the new
+    /// one would be lost with the old one; a reconnect between them would likewise let the wait count nothing. False:
+    /// push again (a byte-identical copy of a seq already taken is dead-lettered as <c>duplicate-seq</c>, by the pipeline's
+    /// contract).
     /// </summary>
-    public async Task<bool> ReplicatedAsync(TimeSpan timeout) =>
-        !Replicated || (long)await Db.ExecuteAsync("WAIT", 1, (long)timeout.TotalMilliseconds).ConfigureAwait(false) >= 1;
+    public async Task<bool> PushAsync(RedisKey input, RedisValue message, TimeSpan timeout)
+    {
+        if (!Replicated)
+        {
+            await Db.ListRightPushAsync(input, message).ConfigureAwait(false);
+            return true;
+        }
+
+        var primaries = Redis.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
+        if (primaries.Count == 0)
+        {
+            return false;
+        }
+
+        // When the client sees two primaries, either may be the one the Sentinels chose: a retry tries another at random.
+        var server = primaries[Random.Shared.Next(primaries.Count)];
+        var before = server.ExecuteAsync("CLIENT", "ID");
+        var push = server.ExecuteAsync("RPUSH", input, message);
+        var wait = server.ExecuteAsync("WAIT", 1, (long)timeout.TotalMilliseconds);
+        var after = server.ExecuteAsync("CLIENT", "ID");
+        await Task.WhenAll(before, push, wait, after).ConfigureAwait(false);
+        return (long)await before.ConfigureAwait(false) == (long)await after.ConfigureAwait(false) && (long)await wait.ConfigureAwait(false) >= 1;
+    }
 
     public ConnectionMultiplexer Redis { get; }
 

@@ -233,7 +233,7 @@ public static class OrderedRun
     /// RPUSH, retried with the same bytes until Redis takes it (a chaos run drops connections and restarts Redis): a seq
     /// that never reached the input would stall the sequencer for good, and a second byte-identical copy (when the first
     /// attempt did land but its reply was lost) is deduplicated by the pipeline. On Redis with replicas (the cluster
-    /// topology), taken means a replica holds it too (<see cref="OrderingProbe.ReplicatedAsync"/>): a push only the primary
+    /// topology), taken means a replica holds it too (<see cref="OrderingProbe.PushAsync"/>: the push and its WAIT on one connection): a push only the primary
     /// held would vanish with it in a failover.
     /// </summary>
     private static async Task PushAsync(OrderingProbe client, RedisKey input, string json, Action retrying, CancellationToken cancellationToken)
@@ -242,8 +242,7 @@ public static class OrderedRun
         {
             try
             {
-                await client.Db.ListRightPushAsync(input, json).WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (await client.ReplicatedAsync(ReplicaAckTimeout).WaitAsync(cancellationToken).ConfigureAwait(false))
+                if (await client.PushAsync(input, json, ReplicaAckTimeout).WaitAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }

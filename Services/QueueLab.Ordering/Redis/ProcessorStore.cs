@@ -13,6 +13,12 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
 {
     public string ProcessorId => processorId;
 
+    /// <summary>The scripts' mode argument: 'g' (global order) or 'k' (per key).</summary>
+    private string Mode => keys.PerKey ? "k" : "g";
+
+    /// <summary>Where the partition's next seq is kept: next-seq (global order), or next-seqs (per key, one per key).</summary>
+    private RedisKey NextSeqKey => keys.PerKey ? keys.NextSeqs : keys.NextSeq;
+
     public OrderingKeys Keys => keys;
 
     public Task HeartbeatAsync(TimeSpan ttl) =>
@@ -39,7 +45,7 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         var parsed = new ParsedMessage[raws.Count];
         var fingerprints = new string[raws.Count];
         var ids = new string?[raws.Count];
-        var args = new List<RedisValue>(2 + (raws.Count * 3)) { keys.PerKey ? "k" : "g", keys.FirstSeq };
+        var args = new List<RedisValue>(2 + (raws.Count * 3)) { Mode, keys.FirstSeq };
         for (var i = 0; i < raws.Count; i++)
         {
             parsed[i] = MessageParser.Parse(raws[i], limits);
@@ -56,7 +62,7 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         var claims = args.Count == 2
             ? []
             : (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Claim,
-                [keys.Claims, keys.PerKey ? keys.NextSeqs : keys.NextSeq], [.. args]).ConfigureAwait(false))!;
+                [keys.Claims, NextSeqKey], [.. args]).ConfigureAwait(false))!;
         var taken = new TakenMessage[raws.Count];
         var next = 0;
         for (var i = 0; i < raws.Count; i++)
@@ -78,14 +84,16 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
     /// <returns>Per message, whether to go ahead (false: its seq is decided; dead-letter it as a duplicate).</returns>
     public async Task<IReadOnlyList<bool>> ReserveAsync(IReadOnlyList<Completion> completions)
     {
-        var args = new RedisValue[completions.Count * 2];
+        var args = new RedisValue[2 + (completions.Count * 2)];
+        args[0] = Mode;
+        args[1] = keys.FirstSeq;
         for (var i = 0; i < completions.Count; i++)
         {
-            args[2 * i] = completions[i].Id;
-            args[(2 * i) + 1] = completions[i].Fingerprint;
+            args[2 + (2 * i)] = completions[i].Id;
+            args[3 + (2 * i)] = completions[i].Fingerprint;
         }
 
-        var result = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Reserve, [keys.Claims], args).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Reserve, [keys.Claims, NextSeqKey], args).ConfigureAwait(false))!;
         return [.. result.Select(r => (long)r == 1)];
     }
 
@@ -97,12 +105,14 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
             return [];
         }
 
-        var args = new RedisValue[1 + (completions.Count * 6)];
+        var args = new RedisValue[3 + (completions.Count * 6)];
         args[0] = recordInRedis ? "1" : "0";
+        args[1] = Mode;
+        args[2] = keys.FirstSeq;
         for (var i = 0; i < completions.Count; i++)
         {
             var c = completions[i];
-            var at = 1 + (i * 6);
+            var at = 3 + (i * 6);
             args[at] = c.Id;
             args[at + 1] = c.Raw;
             args[at + 2] = c.Fingerprint;
@@ -112,15 +122,15 @@ public sealed class ProcessorStore(IDatabase database, OrderingKeys keys, string
         }
 
         var outcomes = (RedisResult[])(await database.ScriptEvaluateAsync(ProcessorScripts.Complete,
-            [keys.Claims, keys.Records, keys.Results, keys.InFlight(processorId), keys.Reclaims], args).ConfigureAwait(false))!;
+            [keys.Claims, keys.Records, keys.Results, keys.InFlight(processorId), keys.Reclaims, NextSeqKey], args).ConfigureAwait(false))!;
         return [.. outcomes.Select(r => (CompletionOutcome)(long)r)];
     }
 
     /// <param name="id">The claim id to skip (the seq; per key <c>key#seq</c>), or null when there is none.</param>
     public async Task<DeadLetterOutcome> DeadLetterAsync(byte[] raw, string fingerprint, string entry, string? id, SkipMode skip, string reason) =>
         (DeadLetterOutcome)(long)await database.ScriptEvaluateAsync(ProcessorScripts.DeadLetter,
-            [keys.DeadLetter, keys.InFlight(processorId), keys.Claims, keys.Skipped, keys.Results, keys.Reclaims],
-            [raw, entry, id ?? "", fingerprint, id is null ? "0" : ((int)skip).ToString(CultureInfo.InvariantCulture), reason])
+            [keys.DeadLetter, keys.InFlight(processorId), keys.Claims, keys.Skipped, keys.Results, keys.Reclaims, NextSeqKey],
+            [raw, entry, id ?? "", fingerprint, id is null ? "0" : ((int)skip).ToString(CultureInfo.InvariantCulture), reason, Mode, keys.FirstSeq])
             .ConfigureAwait(false);
 
     /// <summary>Returns the in-flight messages of every processor whose heartbeat expired to the input; a message

@@ -17,4 +17,29 @@ internal static class LuaFragments
         end
 
         """;
+
+    /// <summary>
+    /// <c>reclaimLost(claims, next, mode, firstSeq, id, fp)</c>: for a claim id that has no claim at all, claims it for
+    /// this message (and returns the fingerprint) when its seq is not yet passed (<c>next-seq</c>, absent: the partition's
+    /// first seq; per key, its key's next seq in <c>next-seqs</c>, absent: 1); otherwise returns false (passed, its claim
+    /// trimmed: decided). A message reaches a result or a skip only after its claim, so a claim that is gone while its seq
+    /// is still ahead was rolled back: a Redis restarted on an AOF that missed its last write, or a failover to a replica
+    /// that had not received it. Without this the message would be dead-lettered as a duplicate and its seq never decided.
+    /// </summary>
+    public const string ReclaimLost = """
+        local function reclaimLost(claims, next, mode, firstSeq, id, fp)
+          local seq, floor
+          if mode == 'k' then
+            local key, n = string.match(id, '^(.*)#(%d+)$')
+            if not key then return false end
+            seq, floor = tonumber(n), tonumber(redis.call('HGET', next, key) or '1')
+          else
+            seq, floor = tonumber(id), tonumber(redis.call('GET', next) or firstSeq)
+          end
+          if seq == nil or seq < floor then return false end
+          redis.call('HSET', claims, id, fp)
+          return fp
+        end
+
+        """;
 }

@@ -91,15 +91,17 @@ public static class ProcessorScripts
         """;
 
     /// <summary>
-    /// KEYS: claims. ARGV: pairs of seq, fingerprint. Before a result is written to PostgreSQL: marks each undecided
-    /// seq of this message as pending a record (<c>:p</c>), so a skip can no longer win it. Returns per pair 1 (go
-    /// ahead) or 2 (the seq is decided, or not this message's: the caller dead-letters the message as a duplicate).
+    /// KEYS: claims, next-seq (global order) or next-seqs (per key). ARGV: 'g' or 'k', the partition's first seq, then
+    /// pairs of claim id, fingerprint. Before a result is written to PostgreSQL: marks each undecided seq of this message
+    /// as pending a record (<c>:p</c>), so a skip can no longer win it; a claim rolled back by a restart or a failover is
+    /// made again first (<see cref="LuaFragments.ReclaimLost"/>). Returns per pair 1 (go ahead) or 2 (the seq is decided,
+    /// or not this message's: the caller dead-letters the message as a duplicate).
     /// </summary>
-    public const string Reserve = """
+    public const string Reserve = LuaFragments.ReclaimLost + """
         local out = {}
-        for i = 1, #ARGV, 2 do
+        for i = 3, #ARGV, 2 do
           local seq, fp = ARGV[i], ARGV[i + 1]
-          local current = redis.call('HGET', KEYS[1], seq)
+          local current = redis.call('HGET', KEYS[1], seq) or reclaimLost(KEYS[1], KEYS[2], ARGV[1], ARGV[2], seq, fp)
           if current == fp then
             redis.call('HSET', KEYS[1], seq, fp .. ':p')
             out[#out + 1] = 1
@@ -113,21 +115,23 @@ public static class ProcessorScripts
         """;
 
     /// <summary>
-    /// KEYS: claims, records, results stream, own in-flight, reclaims. ARGV: '1' to record in Redis, then for each
-    /// message six values: seq, raw message, fingerprint, result body, traceparent, processed-at (Unix ms).
+    /// KEYS: claims, records, results stream, own in-flight, reclaims, next-seq (global) or next-seqs (per key). ARGV: '1'
+    /// to record in Redis, 'g' or 'k', the partition's first seq, then for each message six values: claim id, raw message,
+    /// fingerprint, result body, traceparent, processed-at (Unix ms). A claim rolled back by a restart or a failover is
+    /// made again first (<see cref="LuaFragments.ReclaimLost"/>).
     /// Per message: 2 when its seq is already decided or not this message's (nothing changes: the caller dead-letters
     /// it as a duplicate); 0 when it is no longer in this processor's in-flight list (a reaper returned it while this
     /// processor was paused: another processor owns it now, and nothing changes); otherwise 1: removes it from the
     /// in-flight list, marks the seq <c>:r</c>, writes the system of record once per seq, appends the result to the
     /// stream and forgets the message's reclaim count (if the reclaims hash exists at all).
     /// </summary>
-    public const string Complete = """
+    public const string Complete = LuaFragments.ReclaimLost + """
         local record = ARGV[1] == '1'
         local reclaimed = redis.call('EXISTS', KEYS[5]) == 1
         local out = {}
-        for i = 2, #ARGV, 6 do
+        for i = 4, #ARGV, 6 do
           local seq, raw, fp, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-          local current = redis.call('HGET', KEYS[1], seq)
+          local current = redis.call('HGET', KEYS[1], seq) or reclaimLost(KEYS[1], KEYS[6], ARGV[2], ARGV[3], seq, fp)
           if current ~= fp and current ~= fp .. ':p' then
             out[#out + 1] = 2
           elseif redis.call('LREM', KEYS[4], 1, raw) == 0 then
@@ -144,19 +148,21 @@ public static class ProcessorScripts
         """;
 
     /// <summary>
-    /// KEYS: dead-letter list, own in-flight, claims, skipped, results stream, reclaims. ARGV: raw message, dead-letter
-    /// entry, seq or '', fingerprint, skip mode, reason. Skip mode '0': no skip; '1': record the seq as skipped if it is
-    /// this message's and undecided; '2': also if its record is pending (<c>:p</c>: the system of record refused it).
+    /// KEYS: dead-letter list, own in-flight, claims, skipped, results stream, reclaims, next-seq (global) or next-seqs
+    /// (per key). ARGV: raw message, dead-letter entry, claim id or '', fingerprint, skip mode, reason, 'g' or 'k', the
+    /// partition's first seq. Skip mode '0': no skip; '1': record the seq as skipped if it is this message's and undecided
+    /// (a claim rolled back by a restart or a failover is made again first: <see cref="LuaFragments.ReclaimLost"/>); '2':
+    /// also if its record is pending (<c>:p</c>: the system of record refused it).
     /// Returns 2 when a skip was asked but the seq is decided (or pending a record, in mode '1'), or not this message's:
     /// nothing changes, and the caller dead-letters it again as a duplicate without a skip; 0 when the message is no longer in
     /// this processor's in-flight list (another processor owns it now): nothing changes; otherwise 1: removes it from
     /// the in-flight list, appends the entry once and, with a skip, marks the seq <c>:s</c>, records it in
     /// <c>skipped</c> and tells the sequencer through the stream.
     /// </summary>
-    public const string DeadLetter = """
+    public const string DeadLetter = LuaFragments.ReclaimLost + """
         local skip = ARGV[5] ~= '0'
         if skip then
-          local current = redis.call('HGET', KEYS[3], ARGV[3])
+          local current = redis.call('HGET', KEYS[3], ARGV[3]) or reclaimLost(KEYS[3], KEYS[7], ARGV[7], ARGV[8], ARGV[3], ARGV[4])
           if current ~= ARGV[4] and (ARGV[5] ~= '2' or current ~= ARGV[4] .. ':p') then return 2 end
         end
         if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end

@@ -150,6 +150,24 @@ public sealed class PerKeyScriptTests(OrderingFixture lab)
     }
 
     [Fact]
+    public async Task A_keys_claim_rolled_back_while_in_flight_is_made_again_unless_its_key_passed_that_seq()
+    {
+        var own = Enumerable.Range(0, 100).Select(i => $"lost-{i}").First(k => OrderingKeys.PartitionOfKey(k, P) == 0);
+        await Db.ListRightPushAsync(Keys.Input, [$$"""{"key":"{{own}}","seq":1,"payload":"x"}""", $$"""{"key":"{{own}}","seq":2,"payload":"x"}"""]);
+        var processor = new ProcessorStore(Db, Keys, "p1");
+        var taken = await processor.PrepareAsync((await processor.TakeAsync(10)).Messages, ParserLimits.Default with { Mode = OrderingMode.PerKey });
+        taken.ShouldAllBe(t => t.Claim == SeqClaim.Claimed);
+        await Db.HashDeleteAsync(Keys.Claims, [$"{own}#1", $"{own}#2"]);
+        await Db.HashSetAsync(Keys.NextSeqs, own, 2); // the key's seq 1 was passed (and its claim trimmed); 2 was not
+
+        var done = taken.Select(t => new Completion(t.Id!, t.Raw, t.Fingerprint, "{}", "", 1)).ToList();
+        (await processor.CompleteManyAsync(done, recordInRedis: true)).ShouldBe([CompletionOutcome.Decided, CompletionOutcome.Completed]);
+
+        (await Db.HashExistsAsync(Keys.Claims, $"{own}#1")).ShouldBeFalse();
+        (await Db.HashGetAsync(Keys.Claims, $"{own}#2")).ToString().ShouldEndWith(":r");
+    }
+
+    [Fact]
     public async Task The_keyed_output_reader_keeps_its_place_across_the_outputs_retention_and_says_when_it_fell_behind()
     {
         var (store, epoch) = await LeadAsync();

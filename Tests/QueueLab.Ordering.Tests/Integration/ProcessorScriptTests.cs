@@ -92,6 +92,48 @@ public sealed class ProcessorScriptTests(OrderingFixture lab)
         (await TakeAndPrepareAsync(store)).Single().Claim.ShouldBe(SeqClaim.Finished);
     }
 
+    /// <summary>A restart on an AOF that missed the last second, or a failover to a replica that had not received it, can
+    /// roll back a claim while its message stays in flight (its move into the list came earlier): the message must still
+    /// reach its result or its skip, never be dead-lettered as a duplicate of nothing while its seq stays undecided.</summary>
+    [Fact]
+    public async Task A_claim_rolled_back_while_its_message_was_in_flight_is_made_again_by_its_result_or_its_skip()
+    {
+        var completed = """{"seq":3,"payload":"x"}""";
+        var reserved = """{"seq":4,"payload":"x"}""";
+        var skipped = """{"seq":5,"payload":"x"}""";
+        await Db.ListRightPushAsync(_keys.Input, [completed, reserved, skipped]);
+        var store = Store();
+        var taken = await TakeAndPrepareAsync(store);
+        taken.ShouldAllBe(t => t.Claim == SeqClaim.Claimed);
+        await Db.HashDeleteAsync(_keys.Claims, [3, 4, 5]);
+
+        (await store.CompleteManyAsync([Done(completed, 3)], recordInRedis: true)).ShouldBe([CompletionOutcome.Completed]);
+        (await store.ReserveAsync([Done(reserved, 4)])).ShouldBe([true]);
+        (await store.DeadLetterAsync(taken[2].Raw, taken[2].Fingerprint, "{}", "5", SkipMode.IfUndecided, DeadLetterReasons.ProcessingFailed))
+            .ShouldBe(DeadLetterOutcome.Written);
+
+        (await Db.HashGetAsync(_keys.Claims, 3)).ToString().ShouldBe(Fp(completed) + ":r");
+        (await Db.HashGetAsync(_keys.Claims, 4)).ToString().ShouldBe(Fp(reserved) + ":p");
+        (await Db.HashGetAsync(_keys.Claims, 5)).ToString().ShouldBe(Fp(skipped) + ":s");
+        (await Db.StreamLengthAsync(_keys.Results)).ShouldBe(2, "a result for 3 and a skip for 5");
+    }
+
+    [Fact]
+    public async Task A_missing_claim_of_a_seq_already_passed_stays_decided()
+    {
+        var raw = """{"seq":6,"payload":"x"}""";
+        await Db.ListRightPushAsync(_keys.Input, raw);
+        var store = Store();
+        (await TakeAndPrepareAsync(store)).Single().Claim.ShouldBe(SeqClaim.Claimed);
+        await Db.HashDeleteAsync(_keys.Claims, 6);
+        await Db.StringSetAsync(_keys.NextSeq, 7); // the sequencer passed 6 and its claim was trimmed
+
+        (await store.CompleteManyAsync([Done(raw, 6)], recordInRedis: true)).ShouldBe([CompletionOutcome.Decided]);
+        (await store.ReserveAsync([Done(raw, 6)])).ShouldBe([false]);
+        (await Db.HashExistsAsync(_keys.Claims, 6)).ShouldBeFalse("a passed seq is never claimed again");
+        (await Db.StreamLengthAsync(_keys.Results)).ShouldBe(0);
+    }
+
     [Fact]
     public async Task Complete_of_a_message_that_left_the_in_flight_list_changes_nothing()
     {
