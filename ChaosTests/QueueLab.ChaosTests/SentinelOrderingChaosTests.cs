@@ -127,6 +127,102 @@ public sealed class SentinelOrderingChaosTests(SentinelOrderingChaosFixture lab)
         replication.ShouldContain("role:slave");
     }
 
+    /// <summary>
+    /// The primary cut off from its replicas and the Sentinels while 600 messages flow, its clients still connected and served
+    /// (the dashboard's Isolate from peers: the peers' user switched off on it): the Sentinels promote a replica, and the old
+    /// primary, which no longer hears a replica, refuses writes (min-replicas-to-write) while it still answers reads: the
+    /// clients see two primaries. Healed once the replica is promoted, it becomes a replica of the new primary. The output
+    /// must be every seq once, in order.
+    /// </summary>
+    [Fact]
+    public async Task The_primary_cut_off_from_its_peers_is_replaced_rejoins_as_a_replica_and_the_output_stays_exact()
+    {
+        if (lab.SkipReason is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Cache);
+        var before = await RedisAdmin.SentinelPrimaryAsync(connectionString, ct);
+        before.ShouldNotBeNull();
+        var node = lab.Faults.Resources.Nodes(ResourceNames.Cache)
+            .Single(n => n.Annotations.OfType<Aspire.Hosting.ApplicationModel.EndpointAnnotation>().Any(e => e.Port == before.Port)).Name;
+        var began = DateTimeOffset.UtcNow;
+        FaultResult? isolated = null;
+        FaultResult? healed = null;
+        try
+        {
+            var result = await OrderedChaos.RunAsync(lab, $"the Redis primary {node} cut off from its replicas and the Sentinels (clients still connected), healed after the failover",
+                async _ =>
+                {
+                    isolated = await lab.Faults.Servers.IsolateAsync(node, ct);
+                    healed = await lab.Faults.Servers.HealAsync(node, ct);
+                    return $"{isolated}; {healed}";
+                });
+
+            ChaosLog.Write($"Redis primary isolated: failover {isolated?.Took.TotalMilliseconds:0} ms ({isolated?.Detail}); healed in {healed?.Took.TotalMilliseconds:0} ms ({healed?.Detail})");
+            ChaosLog.Write("The Sentinels' events:\n" + string.Join('\n', lab.SentinelEvents(began)));
+            OrderingChaosTests.AssertExact(result, lab.Mode);
+        }
+        finally
+        {
+            if (healed is null)
+            {
+                await lab.Faults.Servers.HealAsync(node, CancellationToken.None);
+            }
+        }
+
+        var after = await RedisAdmin.SentinelPrimaryAsync(connectionString, ct);
+        after.ShouldNotBeNull();
+        after.Port.ShouldNotBe(before.Port, "the Sentinels replaced the primary they could not reach");
+        var replication = await InfoReplicationAsync(before.Port);
+        replication.ShouldContain("role:slave", customMessage: "healed, the old primary follows the new one");
+        replication.ShouldContain($"master_port:{after.Port}");
+        replication.ShouldContain("master_link_status:up");
+    }
+
+    /// <summary>A replica cut off from its peers (Isolate from peers on the dashboard): the primary stops counting it and it
+    /// keeps serving reads to its own clients; healed, it replicates from the primary again. The primary never changes.</summary>
+    [Fact]
+    public async Task A_replica_cut_off_from_its_peers_is_dropped_by_the_primary_and_replicates_again_when_healed()
+    {
+        if (lab.SkipReason is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await lab.GetConnectionStringAsync(ResourceNames.Cache);
+        var primary = await RedisAdmin.SentinelPrimaryAsync(connectionString, ct);
+        primary.ShouldNotBeNull();
+        var replica = lab.Faults.Resources.Nodes(ResourceNames.Cache)
+            .Where(n => !n.Name.Contains("-sentinel-", StringComparison.Ordinal))
+            .Select(n => (n.Name, Port: n.Annotations.OfType<Aspire.Hosting.ApplicationModel.EndpointAnnotation>().First().Port!.Value))
+            .First(n => n.Port != primary.Port);
+        FaultResult? healed = null;
+        try
+        {
+            var isolated = await lab.Faults.Servers.IsolateAsync(replica.Name, ct);
+            ChaosLog.Write($"Redis replica isolated: {isolated}");
+            (await InfoReplicationAsync(primary.Port)).ShouldContain("connected_slaves:1", customMessage: "the primary counts only the replica it can still reach");
+            (await InfoReplicationAsync(replica.Port)).ShouldContain("master_link_status:down", customMessage: "the isolated replica's link to its primary is cut");
+            healed = await lab.Faults.Servers.HealAsync(replica.Name, ct);
+            ChaosLog.Write($"Redis replica healed: {healed}");
+        }
+        finally
+        {
+            if (healed is null)
+            {
+                await lab.Faults.Servers.HealAsync(replica.Name, CancellationToken.None);
+            }
+        }
+
+        (await RedisAdmin.SentinelPrimaryAsync(connectionString, ct))!.Port.ShouldBe(primary.Port, "cutting a replica off fails nothing over");
+        await Poll.UntilAsync(async () => (await InfoReplicationAsync(primary.Port)).Contains("connected_slaves:2", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            "the primary counts both replicas again", cancellationToken: ct);
+    }
+
     private async Task<string> InfoReplicationAsync(int port)
     {
         var password = ConfigurationOptions.Parse(await lab.GetConnectionStringAsync(ResourceNames.Cache)).Password;

@@ -67,36 +67,37 @@ public static class FaultCommands
                 AddFreeze(builder.CreateResourceBuilder(node));
             }
 
-            // A RabbitMQ cluster's nodes can be cut off from each other (the lab sets a wrong Erlang cookie for the peers on the node).
-            if (nodes.Count > 0 && server.Resource.ServerKind() == ServerKind.RabbitMQ)
+            // A RabbitMQ cluster's nodes can be cut off from each other (the lab sets a wrong Erlang cookie for the peers on the
+            // node); so can the data nodes of a Redis behind Sentinels (the peers' own user switched off on the node).
+            var sentinels = nodes.Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal));
+            var rabbit = server.Resource.ServerKind() == ServerKind.RabbitMQ;
+            foreach (var node in nodes.Where(n => rabbit || (sentinels && !n.Name.Contains("-sentinel-", StringComparison.Ordinal))))
             {
-                foreach (var node in nodes)
+                var nodeName = node.Name;
+                builder.CreateResourceBuilder(node).WithCommand(Isolate, "Isolate from peers", context => FaultAsync(context, "isolate", async faults =>
                 {
-                    var nodeName = node.Name;
-                    builder.CreateResourceBuilder(node).WithCommand(Isolate, "Isolate from peers", context => FaultAsync(context, "isolate", async faults =>
-                    {
-                        var result = await faults.Servers.IsolateAsync(nodeName, context.CancellationToken).ConfigureAwait(false);
-                        return CommandResults.Success($"{result.Detail} after {result.Took.TotalMilliseconds:0} ms; it pauses itself (pause_minority). Heal ends it.");
-                    }), new CommandOptions
-                    {
-                        Description = "Cuts this node off from the other nodes (its clients stay connected): a network partition. The cluster's minority pauses itself.",
-                        ConfirmationMessage = $"Cut {nodeName} off from its peers?",
-                        IconName = "PlugDisconnected",
-                    });
-                    builder.CreateResourceBuilder(node).WithCommand(Heal, "Heal", context => FaultAsync(context, "heal", async faults =>
-                    {
-                        var result = await faults.Servers.HealAsync(nodeName, context.CancellationToken).ConfigureAwait(false);
-                        return CommandResults.Success($"{result.Detail} after {result.Took.TotalMilliseconds:0} ms.");
-                    }), new CommandOptions
-                    {
-                        Description = "Lets an isolated node meet its peers again and waits until every node sees all of them running.",
-                        IconName = "PlugConnected",
-                    });
-                }
+                    var result = await faults.Servers.IsolateAsync(nodeName, context.CancellationToken).ConfigureAwait(false);
+                    return CommandResults.Success($"{result.Detail} after {result.Took.TotalMilliseconds:0} ms. Heal ends it.");
+                }), new CommandOptions
+                {
+                    Description = rabbit
+                        ? "Cuts this node off from the other nodes (its clients stay connected): a network partition. The cluster's minority pauses itself."
+                        : "Cuts this node off from its replicas or primary and from the Sentinels (its clients stay connected and served): a network partition. An isolated primary is replaced; it refuses writes once it has no replica.",
+                    ConfirmationMessage = $"Cut {nodeName} off from its peers?",
+                    IconName = "PlugDisconnected",
+                });
+                builder.CreateResourceBuilder(node).WithCommand(Heal, "Heal", context => FaultAsync(context, "heal", async faults =>
+                {
+                    var result = await faults.Servers.HealAsync(nodeName, context.CancellationToken).ConfigureAwait(false);
+                    return CommandResults.Success($"{result.Detail} after {result.Took.TotalMilliseconds:0} ms.");
+                }), new CommandOptions
+                {
+                    Description = "Lets an isolated node meet its peers again and waits until the cluster is whole again.",
+                    IconName = "PlugConnected",
+                });
             }
 
             // etcd's raft leader; a Redis behind Sentinels (its nodes include Sentinels), the primary.
-            var sentinels = nodes.Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal));
             var kind = server.Resource.ServerKind();
             if (nodes.Count > 0 && (kind is ServerKind.Etcd or ServerKind.RabbitMQ || sentinels))
             {

@@ -108,13 +108,22 @@ public sealed class StartupFailureTests
             {
                 var resources = ModelBuild.Resources(app);
                 var cache = resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == ResourceNames.Cache);
-                return (Names: resources.Select(r => r.Name).ToList(), ConnectionString: await cache.GetConnectionStringAsync(Ct));
+                return (Names: resources.Select(r => r.Name).ToList(), ConnectionString: await cache.GetConnectionStringAsync(Ct),
+                    Commands: resources.ToDictionary(r => r.Name, r => r.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToList()));
             }, Ct);
 
         foreach (var node in (string[])["cache-0", "cache-1", "cache-2", "cache-sentinel-0", "cache-sentinel-1", "cache-sentinel-2"])
         {
             model.Names.ShouldContain(node);
         }
+
+        foreach (var node in (string[])["cache-0", "cache-1", "cache-2"])
+        {
+            model.Commands[node].ShouldContain("isolate", $"{node} can be cut off from its peers (the peers' own user switched off on it)");
+            model.Commands[node].ShouldContain("heal");
+        }
+
+        model.Commands["cache-sentinel-0"].ShouldNotContain("isolate", "a Sentinel is not a data node: Freeze or Crash it instead");
 
         var options = StackExchange.Redis.ConfigurationOptions.Parse(model.ConnectionString!);
         options.ServiceName.ShouldBe("queuelab", "services ask the Sentinels for the primary by this name and follow its failovers");

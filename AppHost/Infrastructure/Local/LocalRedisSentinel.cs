@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using QueueLab.Lab.Faults.Servers;
 using StackExchange.Redis;
 
 namespace QueueLab.AppHost.Infrastructure.Local;
@@ -97,9 +98,12 @@ public static class LocalRedisSentinelExtensions
         {
             var secret = await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
             var primary = await PrimaryPortAsync(nodePorts, sentinelPorts, sentinelFiles, secret, ct).ConfigureAwait(false) ?? nodePorts[0];
+            // Replicas and Sentinels authenticate as a user of their own (the services as the default user), so the fault
+            // library can cut a node off from its peers alone: that user switched off on it (RedisAdmin.IsolateAsync).
+            string[] peers = [$"user {RedisAdmin.PeerUser} on >{secret} ~* &* +@all", $"masteruser {RedisAdmin.PeerUser}", $"masterauth {secret}"];
             return primary == port
-                ? [$"masterauth {secret}"]
-                : [$"masterauth {secret}", $"replicaof {LocalServerResource.Host} {primary.ToString(CultureInfo.InvariantCulture)}"];
+                ? peers
+                : [.. peers, $"replicaof {LocalServerResource.Host} {primary.ToString(CultureInfo.InvariantCulture)}"];
         })).ToList();
 
         var sentinels = sentinelPorts.Select((port, i) => builder.AddSentinel($"{name}-sentinel-{i}", binaries, stateDirectory, port, password,
@@ -144,8 +148,15 @@ public static class LocalRedisSentinelExtensions
                         ["port", _] => $"port {port}",
                         ["requirepass", ..] => $"requirepass {secretNow}",
                         ["sentinel", "auth-pass", var service, ..] => $"sentinel auth-pass {service} {secretNow}",
+                        ["sentinel", "auth-user", var service, ..] => $"sentinel auth-user {service} {RedisAdmin.PeerUser}",
                         _ => line,
-                    });
+                    }).ToList();
+                    if (!lines.Any(l => l.StartsWith("sentinel auth-user ", StringComparison.Ordinal)))
+                    {
+                        // A file from before the peers' own user: after its monitor line, which it must follow.
+                        lines.Add($"sentinel auth-user {LocalRedisSentinelResource.ServiceName} {RedisAdmin.PeerUser}");
+                    }
+
                     await LocalServerBuilderExtensions.WriteOwnerOnlyAsync(configFile, string.Join('\n', lines) + "\n", ct).ConfigureAwait(false);
                     return;
                 }
@@ -159,9 +170,11 @@ public static class LocalRedisSentinelExtensions
                     // Sentinels find each other through the primary and tell each other where they are: here, on loopback.
                     $"sentinel announce-ip {LocalServerResource.Host}",
                     "sentinel resolve-hostnames no",
-                    // Clients authenticate to a Sentinel with the lab's password, and the Sentinels to each other with it.
+                    // Clients authenticate to a Sentinel with the lab's password, and the Sentinels to each other with it; to the
+                    // data nodes, as the peers' user.
                     $"requirepass {secret}",
                     $"sentinel monitor {LocalRedisSentinelResource.ServiceName} {LocalServerResource.Host} {primary} {Quorum}",
+                    $"sentinel auth-user {LocalRedisSentinelResource.ServiceName} {RedisAdmin.PeerUser}",
                     $"sentinel auth-pass {LocalRedisSentinelResource.ServiceName} {secret}",
                     $"sentinel down-after-milliseconds {LocalRedisSentinelResource.ServiceName} {DownAfterMilliseconds}",
                     $"sentinel failover-timeout {LocalRedisSentinelResource.ServiceName} 10000",

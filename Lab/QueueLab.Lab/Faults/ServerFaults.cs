@@ -95,11 +95,25 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     }
 
     /// <summary>
-    /// Cuts a RabbitMQ node off from the other nodes of its cluster (its clients stay connected to it), then waits until the
-    /// other nodes see it gone: <see cref="FaultResult.Took"/> is that detection. With <c>pause_minority</c> the node then
-    /// pauses itself (it stops serving its clients, which reconnect to the others). <see cref="HealAsync"/> ends it.
+    /// Cuts a node of a clustered server off from its peers while its clients stay connected to it, then waits until the
+    /// others act on it; <see cref="FaultResult.Took"/> is that. A RabbitMQ node (the other nodes see it gone; with
+    /// <c>pause_minority</c> it then pauses itself, and its clients reconnect to the others), or a Redis data node behind
+    /// Sentinels (the primary: until the Sentinels promote a replica, while it keeps serving its clients; a replica: until the
+    /// primary no longer counts it). <see cref="HealAsync"/> ends it.
     /// </summary>
-    public async Task<FaultResult> IsolateAsync(string node, CancellationToken cancellationToken = default)
+    public async Task<FaultResult> IsolateAsync(string node, CancellationToken cancellationToken = default) =>
+        SentinelNode(node) is { } redis
+            ? await IsolateRedisAsync(node, redis.Server, redis.Port, cancellationToken).ConfigureAwait(false)
+            : await IsolateRabbitAsync(node, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Lets an isolated node meet its peers again, then waits until the cluster is whole: every RabbitMQ node sees all
+    /// of them running, or the Redis node replicates from the primary the Sentinels name.</summary>
+    public async Task<FaultResult> HealAsync(string node, CancellationToken cancellationToken = default) =>
+        SentinelNode(node) is { } redis
+            ? await HealRedisAsync(node, redis.Server, redis.Port, cancellationToken).ConfigureAwait(false)
+            : await HealRabbitAsync(node, cancellationToken).ConfigureAwait(false);
+
+    private async Task<FaultResult> IsolateRabbitAsync(string node, CancellationToken cancellationToken)
     {
         var (target, server, peers) = RabbitNode(node);
         var clock = Stopwatch.StartNew();
@@ -113,8 +127,7 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
         return new FaultResult("isolate", node, clock.Elapsed, $"{node} cut off from {string.Join(" and ", peers.Select(p => p.Name))}; they see it gone");
     }
 
-    /// <summary>Lets an isolated RabbitMQ node meet its peers again, then waits until every node sees all of them running.</summary>
-    public async Task<FaultResult> HealAsync(string node, CancellationToken cancellationToken = default)
+    private async Task<FaultResult> HealRabbitAsync(string node, CancellationToken cancellationToken)
     {
         var (target, server, peers) = RabbitNode(node);
         var clock = Stopwatch.StartNew();
@@ -127,6 +140,63 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
             return all.All(n => views.TryGetValue(n, out var running) && all.All(running.Contains));
         }, TimeSpan.FromSeconds(120), $"every node sees all {all.Length} running again", TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         return new FaultResult("heal", node, clock.Elapsed, $"{node} back with {string.Join(" and ", peers.Select(p => p.Name))}; every node sees all running");
+    }
+
+    private async Task<FaultResult> IsolateRedisAsync(string node, IResource server, int port, CancellationToken cancellationToken)
+    {
+        var connectionString = await LabResources.ConnectionStringAsync(server, cancellationToken).ConfigureAwait(false);
+        var password = StackExchange.Redis.ConfigurationOptions.Parse(connectionString).Password ?? "";
+        var primary = await Poll.ForAsync(() => RedisAdmin.SentinelPrimaryAsync(connectionString, cancellationToken), p => p is not null,
+            TimeSpan.FromSeconds(30), $"the Sentinels of {server.Name} agree on a primary", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        var closed = await RedisAdmin.IsolateAsync(port, password).ConfigureAwait(false);
+        if (primary!.Port == port)
+        {
+            var promoted = await Poll.ForAsync(() => RedisAdmin.SentinelPrimaryAsync(connectionString, cancellationToken), p => p is not null && p.Port != port,
+                TimeSpan.FromSeconds(60), $"the Sentinels promote a replica in place of {node}", TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+            return new FaultResult("isolate", node, clock.Elapsed,
+                $"{node}, the primary, cut off from its replicas and the Sentinels ({closed} peer connections closed; its clients still served); the Sentinels promoted {NodeListeningOn(server.Name, promoted!.Port)}");
+        }
+
+        await Poll.UntilAsync(async () => !(await RedisAdmin.InfoReplicationAsync(primary.Port, password).ConfigureAwait(false))
+            .Contains($"port={port.ToString(System.Globalization.CultureInfo.InvariantCulture)},", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), $"the primary no longer counts {node} as its replica", TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("isolate", node, clock.Elapsed, $"{node}, a replica, cut off from its primary and the Sentinels ({closed} peer connections closed)");
+    }
+
+    private async Task<FaultResult> HealRedisAsync(string node, IResource server, int port, CancellationToken cancellationToken)
+    {
+        var connectionString = await LabResources.ConnectionStringAsync(server, cancellationToken).ConfigureAwait(false);
+        var password = StackExchange.Redis.ConfigurationOptions.Parse(connectionString).Password ?? "";
+        var clock = Stopwatch.StartNew();
+        await RedisAdmin.HealAsync(port, password).ConfigureAwait(false);
+        var primary = 0;
+        await Poll.UntilAsync(async () =>
+        {
+            primary = (await RedisAdmin.SentinelPrimaryAsync(connectionString, cancellationToken).ConfigureAwait(false))?.Port ?? 0;
+            var info = await RedisAdmin.InfoReplicationAsync(port, password).ConfigureAwait(false);
+            return primary == port ? info.Contains("role:master", StringComparison.Ordinal)
+                : primary != 0 && info.Contains($"master_port:{primary.ToString(System.Globalization.CultureInfo.InvariantCulture)}", StringComparison.Ordinal)
+                    && info.Contains("master_link_status:up", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(120), $"{node} replicates from the primary the Sentinels name", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("heal", node, clock.Elapsed, primary == port
+            ? $"{node} back with its peers, still the primary"
+            : $"{node} back with its peers, a replica of {NodeListeningOn(server.Name, primary)}");
+    }
+
+    /// <summary>A data node of a Redis behind Sentinels: its server (the parent) and its port; null for any other resource.</summary>
+    private (IResource Server, int Port)? SentinelNode(string node)
+    {
+        var target = resources.Resource(node);
+        var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
+        if (server is null || server.ServerKind() != ServerKind.Redis || node.Contains("-sentinel-", StringComparison.Ordinal)
+            || !server.ClusterNodes().Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        return (server, target.Annotations.OfType<EndpointAnnotation>().First().Port
+            ?? throw new InvalidOperationException($"{node} has no fixed port."));
     }
 
     /// <summary>A RabbitMQ node of a cluster, the cluster's resource, and the node's peers.</summary>
