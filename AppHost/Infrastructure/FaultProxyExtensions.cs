@@ -18,11 +18,18 @@ public static class FaultProxyExtensions
     public const string Key = "QueueLab:Chaos:Proxies";
     public const int FixedPortOffset = 100;
 
+    /// <param name="peerLinks">The members of a cluster whose peers reach each other through the lab (etcd's): per member, the
+    /// peer port it advertises, where a proxy always listens, and the one it listens on itself.</param>
     public static FaultProxies AddFaultProxies(
-        this IDistributedApplicationBuilder builder, LabSettings settings, IReadOnlyList<LocalServerResource> servers)
+        this IDistributedApplicationBuilder builder, LabSettings settings, IReadOnlyList<LocalServerResource> servers,
+        IReadOnlyList<(string Member, int Advertised, int Listening)>? peerLinks = null)
     {
         var proxies = new FaultProxies();
         builder.AddLabLayer(proxies);
+        foreach (var (member, advertised, listening) in peerLinks ?? [])
+        {
+            proxies.Add(FaultProxies.PeersOf(member), advertised, listening);
+        }
 
         var wanted = Names(builder.Configuration[Key]);
         if (wanted.Count == 0)

@@ -75,6 +75,17 @@ public sealed record LabPorts(
             [.. Enumerable.Range(0, 3).Select(i => Redis + SentinelOffset + (ClusterNodeStep * i))]);
     }
 
+    /// <summary>How far a member's own peer port is from the one it advertises (which the lab's peer proxy holds).</summary>
+    public const int EtcdPeerBehindProxyOffset = 5;
+
+    /// <summary>
+    /// Where etcd's three members listen for their peers in the cluster topology, behind the lab's peer proxies (which hold the
+    /// advertised peer ports of <see cref="EtcdMembers"/>, so the lab can cut a member off from the others): each advertised
+    /// peer port + 5 (12385, 12395, 12405 by default); at random, free ones.
+    /// </summary>
+    public int[] EtcdPeersBehindProxy(bool random) =>
+        random ? FreePorts(3) : [.. Enumerable.Range(0, 3).Select(i => EtcdPeer + EtcdPeerBehindProxyOffset + (ClusterNodeStep * i))];
+
     /// <summary>
     /// RabbitMQ's three nodes in the cluster topology: AMQP, management and Erlang distribution ports, node 0 on the single
     /// server's, node i on those + 10·i; at random, free ones. The nodes share the one epmd (<see cref="Epmd"/>).
@@ -97,7 +108,8 @@ public sealed record LabPorts(
         var (nodes, sentinels) = RedisSentinelNodes(random: false);
         var redis = nodes.Skip(1).Select((p, i) => ($"cache-{i + 1}", p)).Concat(sentinels.Select((p, i) => ($"cache-sentinel-{i}", p)));
         var members = !etcd ? [] : EtcdMembers(random: false).Skip(1)
-            .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) });
+            .SelectMany((m, i) => new[] { ($"etcd-{i + 1} client", m.Client), ($"etcd-{i + 1} peer", m.Peer) })
+            .Concat(EtcdPeersBehindProxy(random: false).Select((p, i) => ($"etcd-{i} peer behind the lab's proxy", p)));
         return redis.Concat(members).Concat(rabbit);
     }
 

@@ -123,12 +123,14 @@ public static class LabServerBuilderExtensions
         var localDatabase = localPostgres?.AddDatabase(ResourceNames.Database);
         IResourceBuilder<IResourceWithConnectionString>? localEtcd = null;
         LocalServerResource[] etcdNodes = [];
+        IReadOnlyList<(string Member, int Advertised, int Listening)> peerLinks = [];
         if (setup.Runs(ResourceNames.Etcd) && settings.Topology == ServerTopology.Cluster)
         {
             var etcdCluster = builder.AddLocalEtcdCluster(ResourceNames.Etcd, binaries, settings.StateDirectory, settings.RandomPorts, ports, etcdPassword)
                 .WithServerKind(ServerKind.Etcd);
             localEtcd = AsConnectionString(etcdCluster);
             etcdNodes = [.. etcdCluster.Resource.Members];
+            peerLinks = etcdCluster.Resource.PeerLinks;
         }
         else if (setup.Runs(ResourceNames.Etcd))
         {
@@ -138,7 +140,7 @@ public static class LabServerBuilderExtensions
         }
 
         LocalServerResource?[] started = [localMessaging?.Resource, .. proxied, localPostgres?.Resource, .. etcdNodes];
-        builder.AddFaultProxies(settings, [.. started.OfType<LocalServerResource>()]);
+        builder.AddFaultProxies(settings, [.. started.OfType<LocalServerResource>()], peerLinks);
         return new LabServers(localCache, messagingCluster ?? AsConnectionString(localMessaging), AsConnectionString(localPostgres),
             AsConnectionString(localDatabase), localEtcd);
     }

@@ -68,10 +68,12 @@ public static class FaultCommands
             }
 
             // A RabbitMQ cluster's nodes can be cut off from each other (the lab sets a wrong Erlang cookie for the peers on the
-            // node); so can the data nodes of a Redis behind Sentinels (the peers' own user switched off on the node).
+            // node); so can the data nodes of a Redis behind Sentinels (the peers' own user switched off on the node) and etcd's
+            // members (the lab's peer proxies refuse the member's connections both ways).
             var sentinels = nodes.Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal));
             var rabbit = server.Resource.ServerKind() == ServerKind.RabbitMQ;
-            foreach (var node in nodes.Where(n => rabbit || (sentinels && !n.Name.Contains("-sentinel-", StringComparison.Ordinal))))
+            var etcd = server.Resource.ServerKind() == ServerKind.Etcd;
+            foreach (var node in nodes.Where(n => rabbit || etcd || (sentinels && !n.Name.Contains("-sentinel-", StringComparison.Ordinal))))
             {
                 var nodeName = node.Name;
                 builder.CreateResourceBuilder(node).WithCommand(Isolate, "Isolate from peers", context => FaultAsync(context, "isolate", async faults =>
@@ -82,6 +84,8 @@ public static class FaultCommands
                 {
                     Description = rabbit
                         ? "Cuts this node off from the other nodes (its clients stay connected): a network partition. The cluster's minority pauses itself."
+                        : etcd
+                        ? "Cuts this member off from the other members (its clients still reach it): a network partition. The others elect a leader among themselves; it can serve no linearizable request."
                         : "Cuts this node off from its replicas or primary and from the Sentinels (its clients stay connected and served): a network partition. An isolated primary is replaced; it refuses writes once it has no replica.",
                     ConfirmationMessage = $"Cut {nodeName} off from its peers?",
                     IconName = "PlugDisconnected",

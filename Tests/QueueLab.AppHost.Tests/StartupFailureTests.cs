@@ -88,12 +88,23 @@ public sealed class StartupFailureTests
             {
                 var resources = ModelBuild.Resources(app);
                 var etcd = resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == ResourceNames.Etcd);
-                return (Names: resources.Select(r => r.Name).ToList(), ConnectionString: await etcd.GetConnectionStringAsync(Ct));
+                var members = resources.Where(r => r.Name.StartsWith("etcd-", StringComparison.Ordinal)).ToList();
+                return (Names: resources.Select(r => r.Name).ToList(), ConnectionString: await etcd.GetConnectionStringAsync(Ct),
+                    Commands: members.ToDictionary(r => r.Name, r => r.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToList()),
+                    Proxies: Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<QueueLab.Lab.Network.FaultProxies>(app.Services).All.Select(p => (p.Name, p.ListenPort, p.TargetPort)).ToList());
             }, Ct);
 
         model.Names.ShouldContain("etcd-0");
         model.Names.ShouldContain("etcd-1");
         model.Names.ShouldContain("etcd-2");
+        foreach (var member in (string[])["etcd-0", "etcd-1", "etcd-2"])
+        {
+            model.Commands[member].ShouldContain("isolate", $"{member} can be cut off from the other members (the lab's peer proxies)");
+            model.Commands[member].ShouldContain("heal");
+            var proxy = model.Proxies.Single(p => p.Name == $"{member} peers");
+            proxy.TargetPort.ShouldNotBe(proxy.ListenPort, "the member advertises the proxy's port and listens for its peers behind it");
+        }
+
         var connection = QueueLab.Coordination.EtcdConnection.Parse(model.ConnectionString!);
         connection.Endpoints.Count.ShouldBe(3, "services are given every member");
         connection.Endpoints.Select(e => e.Host).ShouldAllBe(h => h == "127.0.0.1");

@@ -13,10 +13,14 @@ namespace QueueLab.AppHost.Infrastructure.Local;
 /// <c>QueueLab.Coordination.EtcdConnection</c> reads and dotnet-etcd balances over), with the members as child resources.
 /// It runs once every member does and the cluster answers with the lab's credentials.
 /// </summary>
-public sealed class LocalEtcdClusterResource(string name, IReadOnlyList<LocalEtcdResource> members, ParameterResource password)
+public sealed class LocalEtcdClusterResource(string name, IReadOnlyList<LocalEtcdResource> members, ParameterResource password,
+    IReadOnlyList<(string Member, int Advertised, int Listening)> peerLinks)
     : Resource(name), IResourceWithConnectionString
 {
     public IReadOnlyList<LocalEtcdResource> Members { get; } = members;
+
+    /// <summary>Per member, the peer port it advertises (the lab's peer proxy listens there) and the one it listens on itself.</summary>
+    public IReadOnlyList<(string Member, int Advertised, int Listening)> PeerLinks { get; } = peerLinks;
 
     public ParameterResource Password { get; } = password;
 
@@ -55,6 +59,9 @@ public static class LocalEtcdClusterExtensions
         LabPorts ports, IResourceBuilder<ParameterResource> rootPassword)
     {
         var members = ports.EtcdMembers(randomPorts);
+        // The members advertise their peer ports, where the lab's proxies listen and forward to each member's own (so the lab can
+        // cut one member off from the others: PeerLinks); existing data keeps working, since the advertised URLs do not change.
+        var behindProxy = ports.EtcdPeersBehindProxy(randomPorts);
         var (privateKey, publicKey) = JwtKeys(stateDirectory);
         var token = "queuelab-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stateDirectory)))[..10];
         var initialCluster = string.Join(',', members.Select((m, i) => $"{name}-{i}=http://{LocalServerResource.Host}:{m.Peer}"));
@@ -64,9 +71,10 @@ public static class LocalEtcdClusterExtensions
                 "--initial-cluster-token", token,
                 "--initial-cluster-state", "new",
                 "--auth-token", $"jwt,pub-key={publicKey},priv-key={privateKey},sign-method=RS256,ttl=10m",
-            ])).ToList();
+            ], behindProxy[i])).ToList();
 
-        var cluster = new LocalEtcdClusterResource(name, [.. nodes.Select(n => n.Resource)], rootPassword.Resource);
+        var cluster = new LocalEtcdClusterResource(name, [.. nodes.Select(n => n.Resource)], rootPassword.Resource,
+            [.. members.Select((m, i) => ($"{name}-{i}", m.Peer, behindProxy[i]))]);
         return builder.AddParent(cluster, nodes, "EtcdCluster", ServerProbes.EtcdAsync);
     }
 

@@ -269,15 +269,18 @@ public static class LocalServerBuilderExtensions
     /// <summary>
     /// One etcd member: its own data folder (<c>{state}/{name}/data</c>), client and peer URLs on 127.0.0.1, and the cluster it
     /// starts in (<paramref name="initialCluster"/>: <c>member=peer URL</c>, comma-separated), which etcd reads only while the
-    /// data folder is new, so the same arguments serve every later start on its data.
+    /// data folder is new, so the same arguments serve every later start on its data. With <paramref name="listenPeerPort"/>
+    /// it listens for its peers there and advertises <paramref name="peerPort"/>, where the lab's peer proxy forwards to it.
     /// </summary>
     internal static IResourceBuilder<LocalEtcdResource> AddEtcdMember(
         this IDistributedApplicationBuilder builder, string name, string memberName, ServerBinaries binaries, string stateDirectory,
-        int clientPort, int peerPort, string initialCluster, IResourceBuilder<ParameterResource> rootPassword, IReadOnlyList<string> extraArgs)
+        int clientPort, int peerPort, string initialCluster, IResourceBuilder<ParameterResource> rootPassword, IReadOnlyList<string> extraArgs,
+        int? listenPeerPort = null)
     {
         var dataDirectory = CreateDirectory(stateDirectory, name);
         var client = $"http://{LocalServerResource.Host}:{clientPort}";
         var peer = $"http://{LocalServerResource.Host}:{peerPort}";
+        var listenPeer = $"http://{LocalServerResource.Host}:{listenPeerPort ?? peerPort}";
         return builder.AddResource(new LocalEtcdResource(name, binaries.Etcd, dataDirectory, clientPort, rootPassword.Resource))
             .WithEndpoint(name: "tcp", port: clientPort, targetPort: clientPort, scheme: "http", isProxied: false)
             .WithArgs(
@@ -286,7 +289,7 @@ public static class LocalServerBuilderExtensions
                 "--data-dir", Path.Combine(dataDirectory, "data"),
                 "--listen-client-urls", client,
                 "--advertise-client-urls", client,
-                "--listen-peer-urls", peer,
+                "--listen-peer-urls", listenPeer,
                 "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", initialCluster,
                 .. extraArgs,

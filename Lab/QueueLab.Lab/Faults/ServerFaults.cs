@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using QueueLab.Lab.Faults.Servers;
+using QueueLab.Lab.Processes;
 using QueueLab.Lab.Resources;
 
 namespace QueueLab.Lab.Faults;
@@ -9,7 +10,7 @@ namespace QueueLab.Lab.Faults;
 /// Faults on the lab's servers: a restart on the same data (graceful or kill -9), every client connection dropped, and
 /// Redis paused. Each speaks the server's own protocol, chosen by the kind the AppHost gave the resource.
 /// </summary>
-public sealed class ServerFaults(LabResources resources, ProcessFaults processes)
+public sealed class ServerFaults(LabResources resources, ProcessFaults processes, Network.FaultProxies proxies)
 {
     /// <summary>Restarts a server on its data (graceful: Aspire's stop and start; kill: kill -9, then start) and
     /// returns once it is healthy again. <see cref="FaultResult.Took"/> is the whole outage as Aspire saw it.</summary>
@@ -102,16 +103,76 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     /// primary no longer counts it). <see cref="HealAsync"/> ends it.
     /// </summary>
     public async Task<FaultResult> IsolateAsync(string node, CancellationToken cancellationToken = default) =>
-        SentinelNode(node) is { } redis
-            ? await IsolateRedisAsync(node, redis.Server, redis.Port, cancellationToken).ConfigureAwait(false)
-            : await IsolateRabbitAsync(node, cancellationToken).ConfigureAwait(false);
+        SentinelNode(node) is { } redis ? await IsolateRedisAsync(node, redis.Server, redis.Port, cancellationToken).ConfigureAwait(false)
+        : EtcdMember(node) is { } etcd ? await IsolateEtcdAsync(node, etcd.Server, etcd.Peers, cancellationToken).ConfigureAwait(false)
+        : await IsolateRabbitAsync(node, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Lets an isolated node meet its peers again, then waits until the cluster is whole: every RabbitMQ node sees all
     /// of them running, or the Redis node replicates from the primary the Sentinels name.</summary>
     public async Task<FaultResult> HealAsync(string node, CancellationToken cancellationToken = default) =>
-        SentinelNode(node) is { } redis
-            ? await HealRedisAsync(node, redis.Server, redis.Port, cancellationToken).ConfigureAwait(false)
-            : await HealRabbitAsync(node, cancellationToken).ConfigureAwait(false);
+        SentinelNode(node) is { } redis ? await HealRedisAsync(node, redis.Server, redis.Port, cancellationToken).ConfigureAwait(false)
+        : EtcdMember(node) is { } etcd ? await HealEtcdAsync(node, etcd.Server, etcd.Peers, cancellationToken).ConfigureAwait(false)
+        : await HealRabbitAsync(node, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// An etcd member cut off from the others: the lab's proxy in front of its peer port resets every connection (the others
+    /// reach it no more), and the proxies in front of the others' refuse every connection its process dials (it reaches them
+    /// no more; told apart by the owner of the dialling socket). Its clients still reach it on its client port. Waits until a
+    /// majority of the others agree on a leader other than it and it follows none.
+    /// </summary>
+    private async Task<FaultResult> IsolateEtcdAsync(string node, IResource server, IReadOnlyList<IResource> peers, CancellationToken cancellationToken)
+    {
+        var connectionString = await LabResources.ConnectionStringAsync(server, cancellationToken).ConfigureAwait(false);
+        var replica = resources.Find(node);
+        var pids = replica.ProcessId is { } pid ? ProcessTree.Of(pid) : throw new InvalidOperationException($"{node} is not running.");
+        var clock = Stopwatch.StartNew();
+        proxies[Network.FaultProxies.PeersOf(node)].Cut();
+        foreach (var peer in peers)
+        {
+            proxies[Network.FaultProxies.PeersOf(peer.Name)].Refuse(from => SocketOwners.HeldBy(from, pids));
+        }
+
+        string? leader = null;
+        await Poll.UntilAsync(async () =>
+        {
+            var views = await EtcdAdmin.ViewsAsync(connectionString, cancellationToken).ConfigureAwait(false);
+            leader = peers.Select(p => views.GetValueOrDefault(p.Name)).FirstOrDefault(l => l is not null && l != node);
+            return leader is not null && peers.All(p => views.GetValueOrDefault(p.Name) == leader)
+                && views.TryGetValue(node, out var own) && own is null;
+        }, TimeSpan.FromSeconds(60), $"the other members follow a leader other than {node}, and {node} none", TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("isolate", node, clock.Elapsed,
+            $"{node} cut off from {string.Join(" and ", peers.Select(p => p.Name))} (its clients still reach it); they follow {leader}, it follows none");
+    }
+
+    private async Task<FaultResult> HealEtcdAsync(string node, IResource server, IReadOnlyList<IResource> peers, CancellationToken cancellationToken)
+    {
+        var connectionString = await LabResources.ConnectionStringAsync(server, cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        proxies[Network.FaultProxies.PeersOf(node)].Restore();
+        foreach (var peer in peers)
+        {
+            proxies[Network.FaultProxies.PeersOf(peer.Name)].Refuse(null);
+        }
+
+        string? leader = null;
+        await Poll.UntilAsync(async () =>
+        {
+            var views = await EtcdAdmin.ViewsAsync(connectionString, cancellationToken).ConfigureAwait(false);
+            leader = views.GetValueOrDefault(node);
+            return leader is not null && views.Count == peers.Count + 1 && views.Values.All(v => v == leader);
+        }, TimeSpan.FromSeconds(60), $"every member, {node} too, follows one leader", TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        return new FaultResult("heal", node, clock.Elapsed, $"{node} back with {string.Join(" and ", peers.Select(p => p.Name))}; all follow {leader}");
+    }
+
+    /// <summary>A member of an etcd cluster: the cluster's resource and the other members; null for any other resource.</summary>
+    private (IResource Server, IReadOnlyList<IResource> Peers)? EtcdMember(string node)
+    {
+        var target = resources.Resource(node);
+        var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
+        return server is not null && server.ServerKind() == ServerKind.Etcd && server.ClusterNodes() is { Count: > 0 } members
+            ? (server, [.. members.Where(m => m != target)])
+            : null;
+    }
 
     private async Task<FaultResult> IsolateRabbitAsync(string node, CancellationToken cancellationToken)
     {

@@ -12,6 +12,10 @@ public sealed class FaultProxies : IAsyncDisposable
 
     public IReadOnlyCollection<TcpFaultProxy> All => _proxies.Values;
 
+    /// <summary>The name of the proxy in front of a cluster member's peer port (etcd's members reach each other through the
+    /// lab, always: that is how one is cut off from the others).</summary>
+    public static string PeersOf(string member) => member + " peers";
+
     /// <summary>Adds a proxy for <paramref name="server"/> (started with the others by <see cref="Start"/>).</summary>
     public TcpFaultProxy Add(string server, int listenPort, int targetPort)
     {

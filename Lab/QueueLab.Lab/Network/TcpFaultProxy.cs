@@ -34,6 +34,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly Lock _sync = new();
     private readonly HashSet<Link> _links = [];
     private Task _accepting = Task.CompletedTask;
+    private Func<IPEndPoint, bool>? _refused;
     private long _bytes;
     private long _accepted;
 
@@ -96,6 +97,31 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         ResetAll();
     }
 
+    /// <summary>
+    /// Resets every open connection whose client end <paramref name="from"/> matches, and every new one, until
+    /// <see cref="Restore"/> or a call with null: a cut of some clients only (the peers of a cluster dial each other through
+    /// one address, told apart by the process that owns the dialling socket). The predicate sees the client's endpoint.
+    /// </summary>
+    public void Refuse(Func<IPEndPoint, bool>? from)
+    {
+        _refused = from;
+        if (from is null)
+        {
+            return;
+        }
+
+        List<Link> links;
+        lock (_sync)
+        {
+            links = [.. _links.Where(l => l.Client is { } client && from(client))];
+        }
+
+        foreach (var link in links)
+        {
+            link.Reset();
+        }
+    }
+
     /// <summary>Resets every open connection once; new ones are forwarded as before.</summary>
     public void ResetConnections() => ResetAll();
 
@@ -104,6 +130,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     public void Restore()
     {
         var wasDropping = Mode == ProxyMode.Drop;
+        _refused = null;
         Latency = TimeSpan.Zero;
         Mode = ProxyMode.Pass;
         if (wasDropping)
@@ -113,7 +140,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     }
 
     public override string ToString() =>
-        $"{Name} proxy 127.0.0.1:{ListenPort} -> {TargetPort}: {Mode}{(Mode == ProxyMode.Delay ? $" {Latency.TotalMilliseconds:0} ms" : "")}, {OpenConnections} open";
+        $"{Name} proxy 127.0.0.1:{ListenPort} -> {TargetPort}: {Mode}{(Mode == ProxyMode.Delay ? $" {Latency.TotalMilliseconds:0} ms" : "")}{(_refused is null ? "" : ", refusing some clients")}, {OpenConnections} open";
 
     private void ResetAll()
     {
@@ -149,7 +176,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _accepted);
-            if (Mode == ProxyMode.Cut)
+            if (Mode == ProxyMode.Cut || (_refused is { } refused && client.RemoteEndPoint is IPEndPoint from && refused(from)))
             {
                 Link.Abort(client);
                 continue;
@@ -175,7 +202,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             return;
         }
 
-        var link = new Link(client, server);
+        var link = new Link(client, server, client.RemoteEndPoint as IPEndPoint);
         lock (_sync)
         {
             _links.Add(link);
@@ -268,10 +295,13 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed class Link(Socket client, Socket server)
+    private sealed class Link(Socket client, Socket server, IPEndPoint? clientEndPoint)
     {
         private readonly CancellationTokenSource _closed = new();
         private int _reset;
+
+        /// <summary>The client's end of the connection (its address and port).</summary>
+        public IPEndPoint? Client => clientEndPoint;
 
         public CancellationToken Closed => _closed.Token;
 

@@ -63,15 +63,39 @@ public sealed class OrderingProbe : IAsyncDisposable
             return false;
         }
 
-        // When the client sees two primaries, either may be the one the Sentinels chose: a retry tries another at random.
-        var server = primaries[Random.Shared.Next(primaries.Count)];
+        // When the client sees two primaries, either may be the one the Sentinels chose: keep to the one that last acknowledged
+        // a push, and after a push it did not acknowledge try another at random. (A WAIT holds its connection for up to its
+        // timeout, so every push sent to a primary cut off from its replicas would queue behind the others' waits.)
+        var server = primaries.FirstOrDefault(s => Equals(s.EndPoint, _acknowledging)) ?? primaries[Random.Shared.Next(primaries.Count)];
         var before = server.ExecuteAsync("CLIENT", "ID");
         var push = server.ExecuteAsync("RPUSH", input, message);
         var wait = server.ExecuteAsync("WAIT", 1, (long)timeout.TotalMilliseconds);
         var after = server.ExecuteAsync("CLIENT", "ID");
-        await Task.WhenAll(before, push, wait, after).ConfigureAwait(false);
-        return (long)await before.ConfigureAwait(false) == (long)await after.ConfigureAwait(false) && (long)await wait.ConfigureAwait(false) >= 1;
+        try
+        {
+            await Task.WhenAll(before, push, wait, after).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.CompareExchange(ref _acknowledging, null, server.EndPoint);
+            throw;
+        }
+
+        var acknowledged = (long)await before.ConfigureAwait(false) == (long)await after.ConfigureAwait(false) && (long)await wait.ConfigureAwait(false) >= 1;
+        if (acknowledged)
+        {
+            _acknowledging = server.EndPoint;
+        }
+        else
+        {
+            Interlocked.CompareExchange(ref _acknowledging, null, server.EndPoint);
+        }
+
+        return acknowledged;
     }
+
+    /// <summary>The primary that acknowledged the latest push (with replicas), which the next push goes to first.</summary>
+    private System.Net.EndPoint? _acknowledging;
 
     public ConnectionMultiplexer Redis { get; }
 

@@ -77,7 +77,7 @@ public static partial class ListeningSockets
         return new IPAddress(bytes);
     }
 
-    private static IEnumerable<long> SocketInodes(int pid)
+    internal static IEnumerable<long> SocketInodes(int pid)
     {
         string[] descriptors;
         try

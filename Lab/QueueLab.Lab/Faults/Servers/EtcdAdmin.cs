@@ -52,6 +52,27 @@ public static class EtcdAdmin
         }
     }
 
+    /// <summary>
+    /// Each member's own view, by its name: the member it follows as leader, or null while it has none (an election, or a
+    /// member cut off from the others). A member that does not answer is left out.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string?>> ViewsAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var answers = await Task.WhenAll(EtcdConnection.Parse(connectionString).Members().Select(m => AskAsync(m, cancellationToken))).ConfigureAwait(false);
+        var views = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var answer in answers)
+        {
+            if (answer is not { } a || a.Members.Members.FirstOrDefault(m => m.ID == a.Status.Header.MemberId)?.Name is not { } self)
+            {
+                continue;
+            }
+
+            views[self] = a.Status.Leader == 0 ? null : a.Members.Members.FirstOrDefault(m => m.ID == a.Status.Leader)?.Name;
+        }
+
+        return views;
+    }
+
     private static async Task<(StatusResponse Status, MemberListResponse Members)?> AskAsync(EtcdConnection member, CancellationToken cancellationToken)
     {
         // Status and the member list need no token (etcd answers them with authentication on): no authentication round
