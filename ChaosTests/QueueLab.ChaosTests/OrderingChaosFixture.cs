@@ -201,6 +201,18 @@ public sealed class SentinelOrderingChaosFixture : OrderingChaosFixture
     public IReadOnlyList<string> SentinelEvents(DateTimeOffset since) =>
         [.. RedisLogs.Since(since).Where(l => l.Contains("-sentinel-", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @" [+-][a-z-]+ "))];
 
+    /// <summary>The data nodes (not the Sentinels) with their ports, and the one a majority of the Sentinels names the primary.</summary>
+    public async Task<(string Primary, int Port, IReadOnlyList<(string Name, int Port)> Nodes)> DataNodesAsync(CancellationToken cancellationToken)
+    {
+        var primary = await QueueLab.Lab.Faults.Servers.RedisAdmin.SentinelPrimaryAsync(await GetConnectionStringAsync(ResourceNames.Cache).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false) ?? throw new InvalidOperationException("No majority of the Sentinels names a primary.");
+        var nodes = Faults.Resources.Nodes(ResourceNames.Cache)
+            .Where(n => !n.Name.Contains("-sentinel-", StringComparison.Ordinal))
+            .Select(n => (n.Name, Port: n.Annotations.OfType<EndpointAnnotation>().First().Port ?? 0))
+            .ToList();
+        return (nodes.Single(n => n.Port == primary.Port).Name, primary.Port, nodes);
+    }
+
     protected override async ValueTask StartedAsync()
     {
         _redisLogs = new ResourceLogTail(App.Services.GetRequiredService<ResourceLoggerService>(),
