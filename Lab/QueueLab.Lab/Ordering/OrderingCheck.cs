@@ -15,7 +15,11 @@ namespace QueueLab.Lab.Ordering;
 /// every key, and <see cref="FirstKept"/> is 1 when no output was cut yet, else 0.</remarks>
 public sealed record OrderingCheck(VerificationReport<string> Report, long NextSeq, long FirstKept, long Input, long InFlight, long Buffered, long DeadLettered)
 {
-    public bool Idle => Input == 0 && InFlight == 0 && Buffered == 0;
+    public bool Idle => Input == 0 && InFlight == 0 && Buffered == 0 && Settled;
+
+    /// <summary>Whether the output stayed still while the check read it (its newest entry the same before and after): a check
+    /// made while the sequencer emitted can pair a next seq with an output that already holds the seq after it.</summary>
+    public bool Settled { get; init; } = true;
 
     /// <summary>Whether the check was per key.</summary>
     public bool PerKey { get; init; }
@@ -25,7 +29,9 @@ public sealed record OrderingCheck(VerificationReport<string> Report, long NextS
         get
         {
             var s = Report.Summary;
-            var pending = Idle ? "nothing pending" : $"pending: {Input} in the input, {InFlight} in flight, {Buffered} in the reorder buffer";
+            var pending = Idle ? "nothing pending"
+                : !Settled ? "pending: the output moved while it was read"
+                : $"pending: {Input} in the input, {InFlight} in flight, {Buffered} in the reorder buffer";
             if (NextSeq == 1 && s.Observed == 0)
             {
                 return $"pipeline B output empty: no seq passed yet ({DeadLettered} dead-lettered); {pending}";

@@ -343,11 +343,39 @@ public sealed class OrderingProbe : IAsyncDisposable
     /// holds) is there once, in order, the skipped ones excepted.</summary>
     public async Task<OrderingCheck> CheckAsync()
     {
-        if (PerKey)
+        // The next seq and the output are read one after the other: a check is kept only if the output's newest entries did
+        // not move meanwhile (an emission in between would pair a next seq with an output that already holds the seq after
+        // it, or the other way round). Under load, a few tries, then the check says it did not settle (not idle).
+        for (var attempt = 1; ; attempt++)
         {
-            return await CheckPerKeyAsync().ConfigureAwait(false);
+            var before = await OutputVersionAsync().ConfigureAwait(false);
+            var check = PerKey ? await CheckPerKeyAsync().ConfigureAwait(false) : await CheckGlobalAsync().ConfigureAwait(false);
+            if (before == await OutputVersionAsync().ConfigureAwait(false))
+            {
+                return check;
+            }
+
+            if (attempt == 5)
+            {
+                return check with { Settled = false };
+            }
+        }
+    }
+
+    /// <summary>Every partition's newest output entry: it changes with every emission.</summary>
+    private async Task<string> OutputVersionAsync()
+    {
+        var newest = new List<string>(Partitions.Count);
+        foreach (var keys in Partitions)
+        {
+            newest.Add((await Db.ListGetByIndexAsync(keys.Output, -1).ConfigureAwait(false)).ToString());
         }
 
+        return string.Join('\n', newest);
+    }
+
+    private async Task<OrderingCheck> CheckGlobalAsync()
+    {
         var next = await NextSeqAsync().ConfigureAwait(false);
         var observed = await OutputSeqsAsync().ConfigureAwait(false);
         long firstKept = 1;
@@ -452,8 +480,14 @@ public sealed class OrderingProbe : IAsyncDisposable
                $"reorder buffer {await Db.HashLengthAsync(keys.ReorderBuffer).ConfigureAwait(false)}, next seq {(next.IsNull ? keys.FirstSeq : (long)next)}, " +
                $"output {await Db.ListLengthAsync(keys.Output).ConfigureAwait(false)}, dead letters {await Db.ListLengthAsync(keys.DeadLetter).ConfigureAwait(false)}, " +
                $"quarantine {await Db.ListLengthAsync(keys.Quarantine).ConfigureAwait(false)}, lock {await Db.StringGetAsync(keys.SequencerLock).ConfigureAwait(false)}, " +
-               $"processors [{string.Join("; ", processors)}]";
+               $"processors [{string.Join("; ", processors)}]" +
+               (keys.PerKey ? "" : $", claim of the next seq {Describe(await Db.HashGetAsync(keys.Claims, next.IsNull ? keys.FirstSeq : (long)next).ConfigureAwait(false))}") +
+               $", newest dead letters [{string.Join("; ", (await Db.ListRangeAsync(keys.DeadLetter, -3, -1).ConfigureAwait(false)).Select(d => Truncate(d.ToString(), 240)))}]";
     }
+
+    private static string Describe(RedisValue claim) => claim.IsNull ? "none" : claim.ToString();
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "...";
 
     public async ValueTask DisposeAsync() => await Redis.DisposeAsync().ConfigureAwait(false);
 }
