@@ -220,16 +220,6 @@ public sealed class SentinelOrderingChaosTests(SentinelOrderingChaosFixture lab)
             "the primary counts both replicas again", cancellationToken: ct);
     }
 
-    private async Task<string> InfoReplicationAsync(int port)
-    {
-        var password = ConfigurationOptions.Parse(await lab.GetConnectionStringAsync(ResourceNames.Cache)).Password;
-        await using var node = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { { "127.0.0.1", port } },
-            Password = password,
-            AllowAdmin = true,
-            ClientName = "queuelab-chaos",
-        });
-        return (string?)await node.GetServer("127.0.0.1", port).ExecuteAsync("INFO", "replication") ?? "";
-    }
+    private async Task<string> InfoReplicationAsync(int port) =>
+        await RedisAdmin.InfoReplicationAsync(port, ConfigurationOptions.Parse(await lab.GetConnectionStringAsync(ResourceNames.Cache)).Password ?? "");
 }

@@ -168,7 +168,7 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     private (IResource Server, IReadOnlyList<IResource> Peers)? EtcdMember(string node)
     {
         var target = resources.Resource(node);
-        var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
+        var server = ParentOf(target);
         return server is not null && server.ServerKind() == ServerKind.Etcd && server.ClusterNodes() is { Count: > 0 } members
             ? (server, [.. members.Where(m => m != target)])
             : null;
@@ -249,7 +249,7 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     private (IResource Server, int Port)? SentinelNode(string node)
     {
         var target = resources.Resource(node);
-        var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
+        var server = ParentOf(target);
         if (server is null || server.ServerKind() != ServerKind.Redis || node.Contains("-sentinel-", StringComparison.Ordinal)
             || !server.ClusterNodes().Any(n => n.Name.Contains("-sentinel-", StringComparison.Ordinal)))
         {
@@ -264,7 +264,7 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
     private (IResource Node, IResource Server, IReadOnlyList<IResource> Peers) RabbitNode(string node)
     {
         var target = resources.Resource(node);
-        var server = target.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
+        var server = ParentOf(target);
         if (server is null || server.ServerKind() != ServerKind.RabbitMQ || server.ClusterNodes() is not { Count: > 0 } nodes)
         {
             throw new InvalidOperationException($"{node} is not a node of a RabbitMQ cluster (QueueLab:Topology=cluster runs one).");
@@ -272,6 +272,10 @@ public sealed class ServerFaults(LabResources resources, ProcessFaults processes
 
         return (target, server, [.. nodes.Where(n => n != target)]);
     }
+
+    /// <summary>The clustered server a node belongs to (its parent resource), or null.</summary>
+    private static IResource? ParentOf(IResource node) =>
+        node.Annotations.OfType<ResourceRelationshipAnnotation>().FirstOrDefault(a => a.Type == "Parent")?.Resource;
 
     private static string NameOf(IResource node) => node.Annotations.OfType<ClusterNodeNameAnnotation>().Single().NodeName;
 
