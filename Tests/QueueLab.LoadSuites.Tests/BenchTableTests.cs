@@ -70,6 +70,29 @@ public sealed class BenchTableTests : IDisposable
     }
 
     [Fact]
+    public void A_ratio_row_gives_the_raw_baselines_cpu_per_message_and_the_ratio_the_cpu_predicts()
+    {
+        var rabbit = Folder("20261204-220000-rabbit-burst",
+            "e2e_throughput,5585\nok,10000\nbaseline_throughput,19393\nratio_vs_baseline,0.288\ncpu_us_per_message,335\n"
+            + "baseline_cpu_us_per_message,92.5\ncpu_predicted_ratio,0.2761\ncpu_ratio_services_free,0.4557\npassed,1\n",
+            "| CPU during the run | consumer 1.33 s, messaging 0.77 s; together 2.1 s of 2 cores |\n");
+        var without = Folder("20261204-220100-rabbit-burst", "e2e_throughput,5585\nok,10000\npassed,1\n",
+            "| CPU during the run | consumer 1.33 s, messaging 0.77 s; together 2.1 s of 2 cores |\n");
+
+        var rows = BenchTable.Render(BenchTable.Read([rabbit, without]), "./queuelab bench rabbit-burst").Split('\n')
+            .Where(l => l.StartsWith("| rabbit-burst", StringComparison.Ordinal)).ToList();
+
+        rows[0].ShouldContain("consumer 133 µs, messaging 77 µs; raw baseline 93 µs; the CPU predicts a ratio of 0.276, 0.456 if the services cost nothing |");
+        rows[1].ShouldContain("consumer 133 µs, messaging 77 µs |", customMessage: "a run without its baseline's CPU keeps the plain cell");
+
+        var overhead = Folder("20261204-220200-ordered-overhead",
+            "e2e_throughput,28284\nok,20000\nbaseline_throughput,326101\nratio_vs_baseline,0.087\nredis_main_thread_us_per_message,23.4\nredis_cap_ratio,0.131\npassed,1\n",
+            "| CPU during the run | processor 0.40 s, cache 0.52 s; together 0.92 s of 2 cores |\n");
+        BenchTable.Render(BenchTable.Read([overhead]), "./queuelab bench ordered-overhead")
+            .ShouldContain("processor 20 µs, cache 26 µs; Redis main thread 23.4 µs, which alone caps the ratio at 0.131 |");
+    }
+
+    [Fact]
     public void Reads_its_arguments_in_any_order()
     {
         var (folders, output, command) = BenchTable.ParseArguments(["reports/a", "--out", "t.md", "reports/b", "--command", "./queuelab bench idle"]);

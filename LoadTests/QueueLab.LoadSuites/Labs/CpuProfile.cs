@@ -8,30 +8,71 @@ namespace QueueLab.LoadSuites.Labs;
 /// CPU seconds each of the lab's resources (every instance and its child processes, from /proc) and this runner used
 /// between <see cref="Start"/> and <see cref="Stop"/>: on a shared machine it tells a slow service from a starved one.
 /// Only for a lab the suite started (it knows the process ids); empty otherwise.
+/// <para>
+/// Each process is counted by itself (its id and start time), from the CPU it had at the start, or from 0 if it started
+/// during the run, to the last figure read. The processes are found at the start and at the stop, and their figures are
+/// read every <see cref="SampleEvery"/> in between, so a process killed during the run (a chaos kill, a <c>--kill</c>
+/// run) still counts what it used until then, less at most one interval, and its replacement counts from its own start.
+/// </para>
 /// </summary>
 public sealed class CpuProfile
 {
     public const string Runner = "load runner (this process)";
+
+    /// <summary>How often the known processes' CPU is read (a few small /proc reads: not a cost the figures show).</summary>
+    public static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(250);
+
     private readonly Func<string, IReadOnlyList<int>>? _pids;
     private readonly IReadOnlyList<string> _resources;
-    private readonly Dictionary<string, double> _before;
+    private readonly Dictionary<(int Pid, double Started), Seen> _seen = [];
+    private readonly Lock _gate = new();
+    private readonly double _runnerBefore;
+    private readonly double _startedSinceBoot;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Timer? _sampler;
+    private int _samples;
+
+    private sealed class Seen(string resource, double first)
+    {
+        public string Resource { get; } = resource;
+
+        public double First { get; } = first;
+
+        public double Last { get; set; } = first;
+    }
 
     private CpuProfile(Func<string, IReadOnlyList<int>>? pids, IReadOnlyList<string> resources)
     {
         _pids = pids;
         _resources = resources;
-        _before = Snapshot();
+        _startedSinceBoot = SecondsSinceBoot();
+        Discover(atStart: true);
+        _runnerBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        if (_pids is not null)
+        {
+            _sampler = new Timer(_ => Sample(), null, SampleEvery, SampleEvery);
+        }
     }
 
     public static CpuProfile Start(LabConnections lab, params string[] resources) => new(lab.ProcessIds, resources);
 
+    /// <summary>How many times the known processes' CPU has been read.</summary>
+    public int Samples => Volatile.Read(ref _samples);
+
     /// <summary>CPU seconds per resource since <see cref="Start"/>, the wall time, and the machine's core count.</summary>
     public (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) Stop()
     {
-        var after = Snapshot();
-        var usage = after.Select(a => (a.Key, Math.Max(0, a.Value - _before.GetValueOrDefault(a.Key)))).ToList();
-        return (usage, Stopwatch.GetElapsedTime(_started));
+        _sampler?.Dispose();
+        Sample();
+        Discover(atStart: false);
+        var wall = Stopwatch.GetElapsedTime(_started);
+        var runner = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _runnerBefore;
+        lock (_gate)
+        {
+            var usage = _resources.Select(r => (r, _seen.Values.Where(s => s.Resource == r).Sum(s => Math.Max(0, s.Last - s.First)))).ToList();
+            usage.Add((Runner, Math.Max(0, runner)));
+            return (usage, wall);
+        }
     }
 
     public static string Describe((IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) profile)
@@ -43,18 +84,74 @@ public sealed class CpuProfile
                $"({(available > 0 ? total / available * 100 : 0).ToString("0", CultureInfo.InvariantCulture)}%; the rest went to other processes or idle)";
     }
 
-    private Dictionary<string, double> Snapshot()
+    /// <summary>Finds the resources' processes. One that started during the run counts from 0; one that was there
+    /// before (at the start, or one this profile did not see then) counts from the figure it has now.</summary>
+    private void Discover(bool atStart)
     {
-        var snapshot = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (_pids is not null)
+        if (_pids is null)
         {
-            foreach (var resource in _resources)
+            return;
+        }
+
+        foreach (var resource in _resources)
+        {
+            foreach (var pid in _pids(resource).SelectMany(ProcessTree.Of).Distinct())
             {
-                snapshot[resource] = _pids(resource).SelectMany(ProcessTree.Of).Distinct().Sum(ProcessTree.CpuSeconds);
+                if (ProcessTree.StartedSeconds(pid) is not { } started)
+                {
+                    continue;
+                }
+
+                var cpu = ProcessTree.CpuSeconds(pid);
+                lock (_gate)
+                {
+                    if (_seen.TryGetValue((pid, started), out var seen))
+                    {
+                        seen.Last = Math.Max(seen.Last, cpu);
+                    }
+                    else
+                    {
+                        var bornDuringRun = !atStart && started >= _startedSinceBoot;
+                        _seen[(pid, started)] = new Seen(resource, bornDuringRun ? 0 : cpu) { Last = cpu };
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads the known processes' CPU; a process that is gone (or whose id now belongs to another) keeps its last figure.</summary>
+    private void Sample()
+    {
+        KeyValuePair<(int Pid, double Started), Seen>[] known;
+        lock (_gate)
+        {
+            known = [.. _seen];
+        }
+
+        foreach (var ((pid, started), seen) in known)
+        {
+            var cpu = ProcessTree.CpuSeconds(pid);
+            if (ProcessTree.StartedSeconds(pid) == started)
+            {
+                lock (_gate)
+                {
+                    seen.Last = Math.Max(seen.Last, cpu);
+                }
             }
         }
 
-        snapshot[Runner] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        return snapshot;
+        Interlocked.Increment(ref _samples);
+    }
+
+    private static double SecondsSinceBoot()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
     }
 }

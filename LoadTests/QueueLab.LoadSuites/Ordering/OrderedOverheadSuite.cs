@@ -16,6 +16,8 @@ public sealed class OrderedOverheadSuite : ISuite
     public const string EndToEndThroughput = "e2e_throughput";
     public const string BaselineThroughput = "baseline_throughput";
     public const string Ratio = "ratio_vs_baseline";
+    public const string RedisMainThreadMetric = "redis_main_thread_us_per_message";
+    public const string RedisCapRatioMetric = "redis_cap_ratio";
 
     public string Name => "ordered-overhead";
 
@@ -31,17 +33,22 @@ public sealed class OrderedOverheadSuite : ISuite
         await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 1000, options, cancellationToken).ConfigureAwait(false);
 
+        var mainThreadBefore = await RedisProfile.MainThreadSecondsAsync(client.Redis).ConfigureAwait(false);
         var cpu = CpuProfile.Start(lab, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache);
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Burst(messages), options,
             drainTimeout: TimeSpan.FromSeconds(60 + (messages / 200)), alongside: null, cancellationToken, lab).ConfigureAwait(false);
         var cpuUsage = cpu.Stop();
+        var redisMicros = RedisProfile.MainThreadMicrosPerMessage(mainThreadBefore, await RedisProfile.MainThreadSecondsAsync(client.Redis).ConfigureAwait(false), run.Pushed);
         var measured = run.FirstPushToLastOutput;
         var throughput = measured > TimeSpan.Zero ? run.Pushed / measured.TotalSeconds : 0;
 
         ForwarderResult? baseline = null;
+        CpuBudget? budget = null;
         if (!options.NoBaseline)
         {
+            var baselineCpu = CpuProfile.Start(lab, ResourceNames.Cache);
             baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], messages, cancellationToken).ConfigureAwait(false);
+            budget = CpuBudget.Of(cpuUsage, run.Pushed, baselineCpu.Stop(), baseline.Messages, ResourceNames.Processor, ResourceNames.Sequencer);
         }
 
         var ratio = baseline is { Throughput: > 0 } b ? throughput / b.Throughput : 0;
@@ -54,6 +61,22 @@ public sealed class OrderedOverheadSuite : ISuite
                 .WithMetric(BaselineThroughput, Math.Round(baseline.Throughput, 1))
                 .WithMetric(Ratio, Math.Round(ratio, 4))
                 .WithMetric("baseline_in_order", baseline.Verification.Passed ? 1 : 0);
+        }
+
+        if (budget is not null)
+        {
+            result = budget.AddTo(result);
+        }
+
+        // Redis runs every command on its main thread: its CPU per message caps the pipeline whatever the services do.
+        var redisCap = redisMicros > 0 ? 1e6 / redisMicros : 0;
+        if (redisCap > 0)
+        {
+            result = result.WithMetric(RedisMainThreadMetric, Math.Round(redisMicros, 2));
+            if (baseline is { Throughput: > 0 })
+            {
+                result = result.WithMetric(RedisCapRatioMetric, Math.Round(redisCap / baseline.Throughput, 4));
+            }
         }
 
         var thresholds = Invariants.Thresholds(ordered: true).ToList();
@@ -87,6 +110,16 @@ public sealed class OrderedOverheadSuite : ISuite
         figures.AddRange(killFigures);
         figures.AddRange(Fmt.Stages(result));
         figures.Add(("CPU during the run", CpuProfile.Describe(cpuUsage)));
+        if (budget is not null)
+        {
+            figures.Add(("CPU per message against the raw baseline", budget.Describe(ratio)));
+        }
+
+        if (redisCap > 0)
+        {
+            figures.Add(("Redis main thread (INFO cpu, the busiest primary)", $"{Fmt.N(redisMicros, "0.0")} µs per message: it alone caps the pipeline at {Fmt.Rate(redisCap)}" +
+                (baseline is { Throughput: > 0 } raw ? $", a ratio of {Fmt.N(redisCap / raw.Throughput, "0.000")} to the raw forwarder" : "")));
+        }
         if (run.Redis is { } redis)
         {
             figures.Add(("Redis during the run (INFO commandstats)", redis.Describe(run.Pushed, measured)));

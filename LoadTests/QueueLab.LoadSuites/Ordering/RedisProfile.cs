@@ -74,6 +74,30 @@ public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
         return total;
     }
 
+    /// <summary>
+    /// Each primary's main-thread CPU seconds (<c>INFO cpu</c>: <c>used_cpu_user_main_thread</c> +
+    /// <c>used_cpu_sys_main_thread</c>), by endpoint. Redis runs every command on that one thread, so the main thread's
+    /// CPU per message bounds what any client can get through that server.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, double>> MainThreadSecondsAsync(IConnectionMultiplexer redis)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        {
+            var info = (await server.InfoAsync("cpu").ConfigureAwait(false)).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+            seconds[server.EndPoint.ToString() ?? ""] =
+                double.Parse(info.GetValueOrDefault("used_cpu_user_main_thread") ?? throw new FormatException("INFO cpu has no used_cpu_user_main_thread."), CultureInfo.InvariantCulture)
+                + double.Parse(info.GetValueOrDefault("used_cpu_sys_main_thread") ?? "0", CultureInfo.InvariantCulture);
+        }
+
+        return seconds;
+    }
+
+    /// <summary>The busiest primary's main-thread CPU per message between two <see cref="MainThreadSecondsAsync"/> readings, in µs.</summary>
+    public static double MainThreadMicrosPerMessage(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, long messages) =>
+        messages <= 0 || after.Count == 0 ? 0 : after.Max(a => a.Value - before.GetValueOrDefault(a.Key)) * 1e6 / messages;
+
     public static RedisProfile Between(IReadOnlyDictionary<string, (long Calls, long Usec)> before, IReadOnlyDictionary<string, (long Calls, long Usec)> after) =>
         new([.. after
             .Select(a => before.TryGetValue(a.Key, out var b)

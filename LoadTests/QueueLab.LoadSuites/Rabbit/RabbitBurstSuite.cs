@@ -39,9 +39,12 @@ public sealed class RabbitBurstSuite : ISuite
         var throughput = measured > TimeSpan.Zero ? run.Confirmed / measured.TotalSeconds : 0;
 
         RabbitBaselineResult? baseline = null;
+        CpuBudget? budget = null;
         if (!options.NoBaseline)
         {
+            var baselineCpu = CpuProfile.Start(lab, ResourceNames.Messaging);
             baseline = await RawRabbitBaseline.RunAsync(client.Broker, messages, settings.ConfirmWindow, cancellationToken).ConfigureAwait(false);
+            budget = CpuBudget.Of(cpuUsage, run.Confirmed, baselineCpu.Stop(), baseline.Consumed, ResourceNames.Consumer);
         }
 
         var ratio = baseline is { Throughput: > 0 } b ? throughput / b.Throughput : 0;
@@ -51,6 +54,11 @@ public sealed class RabbitBurstSuite : ISuite
         if (baseline is not null)
         {
             result = result.WithMetric(BaselineThroughput, Math.Round(baseline.Throughput, 1)).WithMetric(Ratio, Math.Round(ratio, 4));
+        }
+
+        if (budget is not null)
+        {
+            result = budget.AddTo(result);
         }
 
         var thresholds = Invariants.Thresholds(ordered: false, allowDuplicates: !settings.Deduplicates).ToList();
@@ -83,6 +91,10 @@ public sealed class RabbitBurstSuite : ISuite
         };
         figures.AddRange(Fmt.Stages(result));
         figures.Add(("CPU during the run", CpuProfile.Describe(cpuUsage)));
+        if (budget is not null)
+        {
+            figures.Add(("CPU per message against the raw baseline", budget.Describe(ratio)));
+        }
         var notes = new List<string>
         {
             "the suite publishes straight to the exchanges with the pipeline's headers and body (the same confirm window as the baseline), so the ratio isolates consume + dedup + store",

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using QueueLab.LoadSuites.Labs;
 using QueueLab.LoadSuites.Ordering;
 
 namespace QueueLab.LoadSuites.Suites;
@@ -189,7 +190,16 @@ public static partial class BenchTable
 
         var perService = ServiceSeconds().Matches(cpu.Split(';')[0])
             .Select(m => $"{m.Groups[1].Value.Trim()} {double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * 1e6 / messages:#,0} µs");
-        return string.Join(", ", perService);
+        var cell = string.Join(", ", perService);
+        if (Number(run, OrderedOverheadSuite.RedisMainThreadMetric) is { } redis && Number(run, OrderedOverheadSuite.RedisCapRatioMetric) is { } cap)
+        {
+            cell += $"; Redis main thread {redis:0.0} µs, which alone caps the ratio at {cap:0.000}";
+        }
+
+        return Number(run, CpuBudget.BaselineMetric) is { } baseline && Number(run, CpuBudget.PredictedMetric) is { } predicted
+               && Number(run, CpuBudget.ServicesFreeMetric) is { } servicesFree
+            ? $"{cell}; raw baseline {baseline:#,0} µs; the CPU predicts a ratio of {predicted:0.000}, {servicesFree:0.000} if the services cost nothing"
+            : cell;
     }
 
     [GeneratedRegex(@"([A-Za-z][\w ()-]*?) (\d+(?:\.\d+)?) s(?:,|$)")]
