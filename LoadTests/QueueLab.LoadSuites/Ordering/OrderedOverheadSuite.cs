@@ -47,7 +47,7 @@ public sealed class OrderedOverheadSuite : ISuite
         if (!options.NoBaseline)
         {
             var baselineCpu = CpuProfile.Start(lab, ResourceNames.Cache);
-            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], messages, cancellationToken).ConfigureAwait(false);
+            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], Math.Max(messages, RawForwarder.MinimumMessages), cancellationToken).ConfigureAwait(false);
             budget = CpuBudget.Of(cpuUsage, run.Pushed, baselineCpu.Stop(), baseline.Messages, ResourceNames.Processor, ResourceNames.Sequencer);
         }
 
@@ -102,7 +102,7 @@ public sealed class OrderedOverheadSuite : ISuite
             ("settings", $"{messages} messages at once, {settings.Describe()}"),
             ("measured (first push -> last output)", Fmt.Seconds(measured)),
             ("end-to-end throughput, order verified", Fmt.Rate(throughput)),
-            ("raw forwarder baseline (same Redis)", baseline is null ? "skipped" : $"{Fmt.Rate(baseline.Throughput)} ({Fmt.Seconds(baseline.Elapsed)}, in order: {baseline.Verification.Passed})"),
+            ("raw forwarder baseline (same Redis)", baseline is null ? "skipped" : $"{Fmt.Rate(baseline.Throughput)} ({baseline.Messages:#,0} messages in {Fmt.Seconds(baseline.Elapsed)}, in order: {baseline.Verification.Passed})"),
             ("ratio pipeline / baseline", baseline is null ? "-" : Fmt.N(ratio, "0.000")),
             ("pipeline span (first created -> last sequenced)", run.PipelineSpan is { } s ? Fmt.Seconds(s) : "-"),
             ("latency (intended push -> output)", Fmt.Percentiles(result.Latency)),
@@ -126,7 +126,7 @@ public sealed class OrderedOverheadSuite : ISuite
         }
         var notes = new List<string>
         {
-            $"baseline: one process, LPOP count {RawForwarder.BatchSize} + RPUSH batch pipelined on its own connection, producer RPUSH per message",
+            $"baseline: one process, LPOP count {RawForwarder.BatchSize} + RPUSH batch pipelined on its own connection, producer RPUSH per message; at least {RawForwarder.MinimumMessages:#,0} messages, so it runs long enough to be steady",
         };
         if (throughput < 10_000)
         {
