@@ -17,5 +17,9 @@ public sealed class OverheadSuiteTests(OverheadFixture lab)
         outcome.Metric(OrderedOverheadSuite.BaselineThroughput).ShouldBeGreaterThan(outcome.Metric(OrderedOverheadSuite.EndToEndThroughput));
         // The target is 10,000 msg/s on 20,000 messages from the command line; here only "it flows".
         outcome.Metric(OrderedOverheadSuite.EndToEndThroughput).ShouldBeGreaterThan(200);
+        // What holds the ratio back is measured in the same run: Redis's main thread per message, and the cap it sets.
+        outcome.Metric(OrderedOverheadSuite.RedisMainThreadMetric).ShouldBeGreaterThan(0);
+        outcome.Metric(OrderedOverheadSuite.RedisCapRatioMetric).ShouldBe(
+            1e6 / outcome.Metric(OrderedOverheadSuite.RedisMainThreadMetric) / outcome.Metric(OrderedOverheadSuite.BaselineThroughput), 0.01);
     }
 }
