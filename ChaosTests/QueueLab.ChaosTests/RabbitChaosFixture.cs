@@ -52,8 +52,10 @@ public abstract class RabbitChaosFixture : LabFixture
         await RabbitChaos.WaitFlowingAsync(this).ConfigureAwait(false);
     }
 
-    /// <summary>The server processes a restore starts again when a fault left them down (a cluster's nodes, in the cluster topology).</summary>
-    protected virtual IEnumerable<string> ServerProcesses => [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, ResourceNames.Etcd];
+    /// <summary>The server processes a restore starts again when a fault left them down (a cluster's nodes, in the cluster topology);
+    /// etcd runs only in phase 3.</summary>
+    protected virtual IEnumerable<string> ServerProcesses =>
+        [ResourceNames.Messaging, ResourceNames.Cache, ResourceNames.Postgres, .. Phase == 3 ? [ResourceNames.Etcd] : Array.Empty<string>()];
 
     /// <summary>Every stopped or killed replica and server back, and messages flowing end to end.</summary>
     public async Task RestoreAsync()
@@ -132,7 +134,8 @@ public abstract class ClusterRabbitChaosFixture : RabbitChaosFixture
 
     protected override IEnumerable<string> Arguments => [.. base.Arguments, "QueueLab:Topology=cluster"];
 
-    protected override IEnumerable<string> ServerProcesses => [.. ClusterNodes.RabbitMQ, .. ClusterNodes.Redis, ResourceNames.Postgres, .. EtcdMembers];
+    protected override IEnumerable<string> ServerProcesses =>
+        [.. ClusterNodes.RabbitMQ, .. ClusterNodes.Redis, ResourceNames.Postgres, .. Phase == 3 ? EtcdMembers : []];
 
     private QueueLab.Lab.Resources.ResourceLogTail? _etcdLogs;
 
@@ -141,9 +144,14 @@ public abstract class ClusterRabbitChaosFixture : RabbitChaosFixture
 
     protected override async ValueTask StartedAsync()
     {
-        _etcdLogs = new QueueLab.Lab.Resources.ResourceLogTail(
-            Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>(App.Services),
-            EtcdMembers.SelectMany(m => Faults.Resources.Replicas(m)).Select(r => r.InstanceId));
+        if (Phase == 3)
+        {
+            // etcd runs only in phase 3.
+            _etcdLogs = new QueueLab.Lab.Resources.ResourceLogTail(
+                Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>(App.Services),
+                EtcdMembers.SelectMany(m => Faults.Resources.Replicas(m)).Select(r => r.InstanceId));
+        }
+
         await base.StartedAsync().ConfigureAwait(false);
     }
 

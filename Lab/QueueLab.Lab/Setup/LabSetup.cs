@@ -6,16 +6,18 @@ namespace QueueLab.Lab.Setup;
 public sealed record LabSetup(PipelineSelection Pipelines, OrderingSetup Ordering, RabbitSetup Rabbit)
 {
     /// <summary>
-    /// The servers this lab starts (<see cref="ResourceNames.Servers"/>' names): those its pipelines use. Pipeline A uses all
-    /// four (RabbitMQ, Redis for processing state, PostgreSQL for final state, etcd for its coordinators); pipeline B uses Redis,
-    /// and PostgreSQL only as its system of record (<c>Processor:SystemOfRecord=postgres</c>). A servers-only lab
-    /// (<c>QueueLab:Pipelines=none</c>) starts all four. A server nothing uses is not started: an ordering lab does not boot
-    /// RabbitMQ's Erlang VM or etcd beside the pipeline it measures.
+    /// The servers this lab starts (<see cref="ResourceNames.Servers"/>' names): those its pipelines use. Pipeline A uses
+    /// RabbitMQ, Redis (processing state from phase 2 on) and PostgreSQL (final state), and etcd only in phase 3, where its
+    /// coordinators allocate the queues; pipeline B uses Redis, and PostgreSQL only as its system of record
+    /// (<c>Processor:SystemOfRecord=postgres</c>). A servers-only lab (<c>QueueLab:Pipelines=none</c>) starts all four. A
+    /// server nothing uses is not started: an ordering lab does not boot RabbitMQ's Erlang VM beside the pipeline it
+    /// measures, and a phase 1 or 2 lab has no etcd.
     /// </summary>
     public IReadOnlyList<string> Servers =>
         [.. ResourceNames.Servers.Where(name => (Pipelines.Ordering, Pipelines.Rabbit) switch
         {
             (false, false) => true,
+            (_, true) when name == ResourceNames.Etcd => Rabbit.Phase == 3,
             (_, true) => true,
             _ => name == ResourceNames.Cache
                 || (name == ResourceNames.Postgres && Ordering.SystemOfRecord == QueueLab.Ordering.Options.SystemOfRecordKind.Postgres),
