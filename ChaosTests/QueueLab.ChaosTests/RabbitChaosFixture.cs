@@ -20,7 +20,9 @@ public abstract class RabbitChaosFixture : LabFixture
         "QueueLab:Pipelines=rabbit",
         $"QueueLab:Phase={Phase}",
         $"QueueLab:Rabbit:Consumers={Consumers}",
+        // A small window (the defaults are 512 / 128, sized for throughput): the scenarios' shape since they were written.
         "QueueLab:Rabbit:Consumer:Prefetch=32",
+        "QueueLab:Rabbit:Consumer:Concurrency=16",
         "QueueLab:Rabbit:Consumer:ProcessingTime=00:00:00.005",
         "QueueLab:Coordination:LeaseTtl=00:00:03",
         "QueueLab:Coordination:ReconcileInterval=00:00:02",

@@ -18,12 +18,12 @@ public sealed record RabbitBaselineResult(int Messages, TimeSpan Published, Time
 /// <summary>
 /// Raw RabbitMQ on the same broker in the same run: the same messages (headers, body, persistent) published with
 /// confirms through the same bounded window to one durable quorum queue (the pipeline's queue type), consumed by one
-/// consumer with manual acks (prefetch 200, one ack per message, like the pipeline's consumers); no dedup, no
+/// consumer with manual acks (prefetch 512, as the pipeline's consumers, and one ack per message); no dedup, no
 /// database. The time runs from the first publish to the last delivery.
 /// </summary>
 public static class RawRabbitBaseline
 {
-    public const ushort Prefetch = 200;
+    public const ushort Prefetch = 512;
 
     public static async Task<RabbitBaselineResult> RunAsync(IConnection connection, int messages, int window, CancellationToken cancellationToken)
     {
