@@ -102,7 +102,7 @@ public sealed class RabbitBurstSuite : ISuite
         };
         if (baseline is not null && ratio < 0.5)
         {
-            notes.Add($"below the 0.5 target by {Fmt.N(0.5 - ratio, "0.000")}: the stage 'confirmed -> final state stored' holds the consumer side (Redis key, PostgreSQL check + insert, ack per message)");
+            notes.Add($"below the 0.5 target by {Fmt.N(0.5 - ratio, "0.000")}: the line 'CPU per message against the raw baseline' says which part holds it back");
         }
 
         return new SuiteOutcome(result, figures, notes, new Dictionary<string, string>());
