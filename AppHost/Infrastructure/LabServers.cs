@@ -66,7 +66,8 @@ public static class LabServerBuilderExtensions
                     .WithManagementPlugin(ports.RabbitMQManagement).WithServerKind(ServerKind.RabbitMQ);
             var cache = builder.AddRedis(ResourceNames.Cache, ports.Redis, cachePassword).WithAppendOnlyFile().WithServerKind(ServerKind.Redis);
             var postgres = !setup.Runs(ResourceNames.Postgres) ? null
-                : builder.AddPostgres(ResourceNames.Postgres, password: postgresPassword, port: ports.Postgres).WithServerKind(ServerKind.Postgres);
+                : builder.AddPostgres(ResourceNames.Postgres, password: postgresPassword, port: ports.Postgres)
+                    .WithArgs("-c", "track_commit_timestamp=on").WithServerKind(ServerKind.Postgres);
             var etcd = !setup.Runs(ResourceNames.Etcd) ? null
                 : builder.AddEtcdContainer(ResourceNames.Etcd, ports.Etcd, etcdPassword).WithServerKind(ServerKind.Etcd);
             if (keep)

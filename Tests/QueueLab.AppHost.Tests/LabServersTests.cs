@@ -89,6 +89,33 @@ public sealed class LabServersTests(ServersFixture lab)
     }
 
     [Fact]
+    public async Task PostgreSQL_records_when_each_transaction_committed()
+    {
+        // The load suites time a final state from its commit (pg_xact_commit_timestamp), not from when its row was written.
+        var table = $"queuelab_commit_probe_{Guid.NewGuid():N}";
+        await using var source = NpgsqlDataSource.Create(await lab.GetConnectionStringAsync(ResourceNames.Database));
+        await using (var write = source.CreateCommand($"CREATE TABLE {table} (n int); INSERT INTO {table} VALUES (1)"))
+        {
+            await write.ExecuteNonQueryAsync(Ct);
+        }
+
+        try
+        {
+            await using var read = source.CreateCommand(
+                $"SELECT current_setting('track_commit_timestamp'), pg_xact_commit_timestamp(xmin) IS NOT NULL FROM {table}");
+            await using var reader = await read.ExecuteReaderAsync(Ct);
+            (await reader.ReadAsync(Ct)).ShouldBeTrue();
+            reader.GetString(0).ShouldBe("on");
+            reader.GetBoolean(1).ShouldBeTrue("the row's transaction has a commit time");
+        }
+        finally
+        {
+            await using var drop = source.CreateCommand($"DROP TABLE {table}");
+            await drop.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
+    [Fact]
     public async Task PostgreSQL_refuses_a_wrong_password()
     {
         var builder = new NpgsqlConnectionStringBuilder(await lab.GetConnectionStringAsync(ResourceNames.Database)) { Password = "not-the-password" };

@@ -21,6 +21,9 @@ public sealed class RabbitSuiteTests(PipelinesFixture lab)
             outcome.Metric(RabbitBurstSuite.EndToEndThroughput) / outcome.Metric(RabbitBurstSuite.BaselineThroughput), 0.001);
         outcome.Metric(CpuBudget.BaselineMetric).ShouldBeGreaterThan(0, "the raw baseline's CPU per message is measured in the same run");
         outcome.Metric(CpuBudget.PredictedMetric).ShouldBeGreaterThan(0);
+        outcome.Figures.Single(f => f.Name == "CPU per message against the raw baseline").Value
+            .ShouldMatch(@"^pipeline [\d,]+ µs per message \(consumer [\d,]+, messaging [\d,]+.*\), raw baseline [\d,]+ µs \(messaging [\d,]+",
+                "both sides' server CPU is read, not the runner's alone");
     }
 
     [Fact]

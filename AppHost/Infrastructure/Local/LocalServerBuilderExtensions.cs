@@ -191,7 +191,10 @@ public static class LocalServerBuilderExtensions
                 "-k", socketDirectory,
                 "-c", $"listen_addresses={LocalServerResource.Host}",
                 "-c", "password_encryption=scram-sha-256",
-                "-c", "max_connections=300"])
+                "-c", "max_connections=300",
+                // Each transaction's commit time (pg_xact_commit_timestamp): the load suites time a final state from
+                // when it became visible, not from when its row was written.
+                "-c", "track_commit_timestamp=on"])
             .OnBeforeResourceStarted(async (resource, started, ct) =>
             {
                 if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))

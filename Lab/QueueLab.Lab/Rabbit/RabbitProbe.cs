@@ -123,9 +123,11 @@ public sealed class RabbitProbe(NpgsqlDataSource database, IConnection? broker =
             $"""
              WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
                                       pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax)
-             SELECT s.xmin, s.xmax, l.id, l.message_id, l.queue_name, l.logged_at
+             SELECT s.xmin, s.xmax, l.id, l.message_id, l.queue_name, coalesce(l.committed_at, l.logged_at)
              FROM snapshot s LEFT JOIN LATERAL (
-                 SELECT id, message_id, queue_name, logged_at FROM {LabTables.ProcessingLog}
+                 SELECT id, message_id, queue_name, logged_at,
+                        CASE WHEN current_setting('track_commit_timestamp') = 'on' THEN pg_xact_commit_timestamp({LabTables.ProcessingLog}.xmin) END AS committed_at
+                 FROM {LabTables.ProcessingLog}
                  WHERE id > $1 AND message_id LIKE $2 AND {Processed}) l ON true
              ORDER BY l.id
              """);

@@ -9,7 +9,7 @@ namespace QueueLab.LoadSuites.Labs;
 /// back and which part. On a machine whose cores both runs keep busy, the throughputs stand in the inverse ratio of their
 /// CPU per message; <see cref="PredictedRatio"/> is that ratio, and <see cref="RatioWithServicesFree"/> the one the same
 /// rule gives if QueueLab's own services cost nothing (the servers and the runner left): a target above it cannot be
-/// met by any change to the services alone.
+/// met while the servers spend what they do now per message (what the services ask of them can change that).
 /// </summary>
 public sealed record CpuBudget(
     IReadOnlyList<(string Part, double Micros)> Pipeline,
@@ -30,14 +30,18 @@ public sealed record CpuBudget(
     public double RatioWithServicesFree =>
         Pipeline.Where(p => !Services.Contains(p.Part)).Sum(p => p.Micros) is > 0 and var rest ? BaselineMicros / rest : 0;
 
-    /// <summary>The budget of two profiles (null when either run completed no message).</summary>
+    /// <summary>The budget of two profiles (null when either run completed no message, or when a profile saw nothing but the
+    /// runner: a lab this runner did not start, whose processes it cannot see).</summary>
     public static CpuBudget? Of(
         (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) pipeline, long pipelineMessages,
         (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) baseline, long baselineMessages,
         params string[] services) =>
-        pipelineMessages <= 0 || baselineMessages <= 0
+        pipelineMessages <= 0 || baselineMessages <= 0 || !SeesTheLab(pipeline.Usage) || !SeesTheLab(baseline.Usage)
             ? null
             : new CpuBudget(PerMessage(pipeline.Usage, pipelineMessages), PerMessage(baseline.Usage, baselineMessages), services);
+
+    private static bool SeesTheLab(IReadOnlyList<(string Resource, double CpuSeconds)> usage) =>
+        usage.Any(u => u.Resource != CpuProfile.Runner && u.CpuSeconds > 0);
 
     private static List<(string, double)> PerMessage(IReadOnlyList<(string Resource, double CpuSeconds)> usage, long messages) =>
         [.. usage.Where(u => u.CpuSeconds > 0).Select(u => (u.Resource, u.CpuSeconds * 1e6 / messages))];

@@ -10,17 +10,22 @@ namespace QueueLab.LoadSuites.Labs;
 /// Only for a lab the suite started (it knows the process ids); empty otherwise.
 /// <para>
 /// Each process is counted by itself (its id and start time), from the CPU it had at the start, or from 0 if it started
-/// during the run, to the last figure read. The processes are found at the start and at the stop, and their figures are
-/// read every <see cref="SampleEvery"/> in between, so a process killed during the run (a chaos kill, a <c>--kill</c>
-/// run) still counts what it used until then, less at most one interval, and its replacement counts from its own start.
+/// during the run, to the last figure read. The known processes' figures are read every <see cref="SampleEvery"/>, and
+/// the resources' processes are looked for again every <see cref="DiscoverEvery"/> samples (and at the stop), so a
+/// process killed during the run (a chaos kill, a <c>--kill</c> run) still counts what it used until then, less at most
+/// one interval, and its replacement counts from its own start. A process that starts and ends between two searches is
+/// not seen.
 /// </para>
 /// </summary>
-public sealed class CpuProfile
+public sealed class CpuProfile : IDisposable
 {
     public const string Runner = "load runner (this process)";
 
     /// <summary>How often the known processes' CPU is read (a few small /proc reads: not a cost the figures show).</summary>
     public static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Every how many samples the resources' processes are looked for again (a walk of /proc per resource).</summary>
+    public const int DiscoverEvery = 4;
 
     private readonly Func<string, IReadOnlyList<int>>? _pids;
     private readonly IReadOnlyList<string> _resources;
@@ -50,7 +55,7 @@ public sealed class CpuProfile
         _runnerBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         if (_pids is not null)
         {
-            _sampler = new Timer(_ => Sample(), null, SampleEvery, SampleEvery);
+            _sampler = new Timer(_ => Tick(), null, SampleEvery, SampleEvery);
         }
     }
 
@@ -62,11 +67,11 @@ public sealed class CpuProfile
     /// <summary>CPU seconds per resource since <see cref="Start"/>, the wall time, and the machine's core count.</summary>
     public (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) Stop()
     {
-        _sampler?.Dispose();
-        Sample();
-        Discover(atStart: false);
         var wall = Stopwatch.GetElapsedTime(_started);
         var runner = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _runnerBefore;
+        Dispose();
+        Sample();
+        Discover(atStart: false);
         lock (_gate)
         {
             var usage = _resources.Select(r => (r, _seen.Values.Where(s => s.Resource == r).Sum(s => Math.Max(0, s.Last - s.First)))).ToList();
@@ -116,6 +121,18 @@ public sealed class CpuProfile
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Stops the sampling (<see cref="Stop"/> does it too).</summary>
+    public void Dispose() => _sampler?.Dispose();
+
+    private void Tick()
+    {
+        Sample();
+        if (Samples % DiscoverEvery == 0)
+        {
+            Discover(atStart: false);
         }
     }
 

@@ -33,12 +33,14 @@ public sealed class OrderedOverheadSuite : ISuite
         await client.WaitReadyAsync(lab.ReadyTarget(ResourceNames.Processor, settings.Processors), TimeSpan.FromSeconds(120)).ConfigureAwait(false);
         await OrderedRun.WarmUpAsync(client, options.Warmup ?? 1000, options, cancellationToken).ConfigureAwait(false);
 
-        var mainThreadBefore = await RedisProfile.MainThreadSecondsAsync(client.Redis).ConfigureAwait(false);
+        var mainThreadBefore = await RedisProfile.TryMainThreadSecondsAsync(client.Redis).ConfigureAwait(false);
         var cpu = CpuProfile.Start(lab, ResourceNames.Processor, ResourceNames.Sequencer, ResourceNames.Cache);
         var run = await OrderedRun.RunAsync(client, Name, Simulation.Burst(messages), options,
             drainTimeout: TimeSpan.FromSeconds(60 + (messages / 200)), alongside: null, cancellationToken, lab).ConfigureAwait(false);
         var cpuUsage = cpu.Stop();
-        var redisMicros = RedisProfile.MainThreadMicrosPerMessage(mainThreadBefore, await RedisProfile.MainThreadSecondsAsync(client.Redis).ConfigureAwait(false), run.Pushed);
+        var mainThreadAfter = await RedisProfile.TryMainThreadSecondsAsync(client.Redis).ConfigureAwait(false);
+        var redisMicros = mainThreadBefore is not null && mainThreadAfter is not null
+            ? RedisProfile.MainThreadMicrosPerMessage(mainThreadBefore, mainThreadAfter, run.Pushed) : 0;
         var measured = run.FirstPushToLastOutput;
         var throughput = measured > TimeSpan.Zero ? run.Pushed / measured.TotalSeconds : 0;
 
@@ -46,9 +48,15 @@ public sealed class OrderedOverheadSuite : ISuite
         CpuBudget? budget = null;
         if (!options.NoBaseline)
         {
-            var baselineCpu = CpuProfile.Start(lab, ResourceNames.Cache);
-            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], Math.Max(messages, RawForwarder.MinimumMessages), cancellationToken).ConfigureAwait(false);
-            budget = CpuBudget.Of(cpuUsage, run.Pushed, baselineCpu.Stop(), baseline.Messages, ResourceNames.Processor, ResourceNames.Sequencer);
+            (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall)? baselineUsage = null;
+            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], Math.Max(messages, RawForwarder.MinimumMessages), cancellationToken, measure: () =>
+            {
+                var profile = CpuProfile.Start(lab, ResourceNames.Cache);
+                return () => baselineUsage = profile.Stop();
+            }).ConfigureAwait(false);
+            budget = baselineUsage is { } usage
+                ? CpuBudget.Of(cpuUsage, run.Pushed, usage, baseline.Messages, ResourceNames.Processor, ResourceNames.Sequencer)
+                : null;
         }
 
         var ratio = baseline is { Throughput: > 0 } b ? throughput / b.Throughput : 0;

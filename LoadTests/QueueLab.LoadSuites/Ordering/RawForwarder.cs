@@ -30,7 +30,11 @@ public static class RawForwarder
     /// </summary>
     public const int MinimumMessages = 200_000;
 
-    public static async Task<ForwarderResult> RunAsync(string connectionString, int messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the baseline. <paramref name="measure"/>, if given, is called just before the first push and returns what to
+    /// call once the last message is forwarded: a CPU profile covers the forwarding, not the connections or the check.
+    /// </summary>
+    public static async Task<ForwarderResult> RunAsync(string connectionString, int messages, CancellationToken cancellationToken, Func<Action>? measure = null)
     {
         // One hash tag for both lists: on a Redis Cluster they are on one shard (the forwarder deletes them together).
         var prefix = $"queuelab:loadtest:raw:{{{Guid.NewGuid():N}}}";
@@ -43,6 +47,7 @@ public static class RawForwarder
         try
         {
             var payload = new string('x', 64);
+            var measured = measure?.Invoke();
             var clock = Stopwatch.StartNew();
             var forwarding = Task.Run(() => ForwardAsync(forwarder, input, output, messages, clock, cancellationToken), cancellationToken);
             var pushes = new Task[messages];
@@ -53,6 +58,7 @@ public static class RawForwarder
 
             await Task.WhenAll(pushes).ConfigureAwait(false);
             var elapsed = await forwarding.ConfigureAwait(false);
+            measured?.Invoke();
 
             var observed = new List<long>(messages);
             foreach (var value in await producer.ListRangeAsync(output).ConfigureAwait(false))

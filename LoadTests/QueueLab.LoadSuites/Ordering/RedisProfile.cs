@@ -94,9 +94,26 @@ public sealed record RedisProfile(IReadOnlyList<RedisCommandCost> Commands)
         return seconds;
     }
 
-    /// <summary>The busiest primary's main-thread CPU per message between two <see cref="MainThreadSecondsAsync"/> readings, in µs.</summary>
+    /// <summary>As <see cref="MainThreadSecondsAsync"/>, or null when the server will not say (INFO denied on a lab this
+    /// runner did not start, a Redis older than 6.2 without the main-thread figures, a node unreachable): the run's other
+    /// figures stand without it.</summary>
+    public static async Task<IReadOnlyDictionary<string, double>?> TryMainThreadSecondsAsync(IConnectionMultiplexer redis)
+    {
+        try
+        {
+            return await MainThreadSecondsAsync(redis).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or FormatException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The busiest primary's main-thread CPU per message between two <see cref="MainThreadSecondsAsync"/> readings,
+    /// in µs; only primaries read both times count (one promoted between them has no difference to give).</summary>
     public static double MainThreadMicrosPerMessage(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, long messages) =>
-        messages <= 0 || after.Count == 0 ? 0 : after.Max(a => a.Value - before.GetValueOrDefault(a.Key)) * 1e6 / messages;
+        messages <= 0 || !after.Keys.Any(before.ContainsKey) ? 0
+            : after.Where(a => before.ContainsKey(a.Key)).Max(a => a.Value - before[a.Key]) * 1e6 / messages;
 
     public static RedisProfile Between(IReadOnlyDictionary<string, (long Calls, long Usec)> before, IReadOnlyDictionary<string, (long Calls, long Usec)> after) =>
         new([.. after

@@ -42,9 +42,13 @@ public sealed class RabbitBurstSuite : ISuite
         CpuBudget? budget = null;
         if (!options.NoBaseline)
         {
-            var baselineCpu = CpuProfile.Start(lab, ResourceNames.Messaging);
-            baseline = await RawRabbitBaseline.RunAsync(client.Broker, messages, settings.ConfirmWindow, cancellationToken).ConfigureAwait(false);
-            budget = CpuBudget.Of(cpuUsage, run.Confirmed, baselineCpu.Stop(), baseline.Consumed, ResourceNames.Consumer);
+            (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall)? baselineUsage = null;
+            baseline = await RawRabbitBaseline.RunAsync(client.Broker, Math.Max(messages, RawRabbitBaseline.MinimumMessages), settings.ConfirmWindow, cancellationToken, measure: () =>
+            {
+                var profile = CpuProfile.Start(lab, ResourceNames.Messaging);
+                return () => baselineUsage = profile.Stop();
+            }).ConfigureAwait(false);
+            budget = baselineUsage is { } usage ? CpuBudget.Of(cpuUsage, run.Confirmed, usage, baseline.Consumed, ResourceNames.Consumer) : null;
         }
 
         var ratio = baseline is { Throughput: > 0 } b ? throughput / b.Throughput : 0;
@@ -85,7 +89,7 @@ public sealed class RabbitBurstSuite : ISuite
             ("measured (first publish -> last final state)", Fmt.Seconds(measured)),
             ("end-to-end throughput", Fmt.Rate(throughput)),
             ("raw RabbitMQ publish+consume (same broker)", baseline is null ? "skipped" :
-                $"{Fmt.Rate(baseline.Throughput)} (publish only {Fmt.Rate(baseline.PublishThroughput)}; latency p50 {Fmt.Ms(baseline.P50)}, p99 {Fmt.Ms(baseline.P99)})"),
+                $"{Fmt.Rate(baseline.Throughput)} ({baseline.Messages:#,0} messages; publish only {Fmt.Rate(baseline.PublishThroughput)}; latency p50 {Fmt.Ms(baseline.P50)}, p99 {Fmt.Ms(baseline.P99)})"),
             ("ratio pipeline / raw", baseline is null ? "-" : Fmt.N(ratio, "0.000")),
             ("latency (intended publish -> final state)", Fmt.Percentiles(result.Latency)),
         };
