@@ -85,8 +85,12 @@ public sealed class FinalStateStore
         (await _checks.SubmitAsync((queue, messageId, currentState)).WaitAsync(cancellationToken)).ValueOrThrow();
 
     /// <summary>
-    /// Runs <paramref name="statement"/> over the whole batch; if PostgreSQL refuses its data, over each row alone, so a
-    /// row's error (of any kind, then) reaches only its own caller. Any other failure of the batch reaches them all.
+    /// Runs <paramref name="statement"/> over the whole batch; if PostgreSQL refuses the statement for any reason but a
+    /// transient one (its data, or an error a trigger or constraint raises on one row), over each row alone, so a row's
+    /// error reaches only its own caller: one row's non-data error must not count a retry against every message batched
+    /// with it, nor hide a data error of another row behind it (with 128 deliveries at once per queue, a burst put a
+    /// row PostgreSQL rejects as data and a row a trigger fails in one batch, and the first was retried). A transient
+    /// failure (the server away or busy) reaches them all: each tries again in place.
     /// </summary>
     private static async Task<IReadOnlyList<RowOutcome<bool>>> RowByRowOnDataErrorAsync<TItem>(
         IReadOnlyList<TItem> items, Func<IReadOnlyList<TItem>, Task<IReadOnlyList<bool>>> statement)
@@ -95,7 +99,7 @@ public sealed class FinalStateStore
         {
             return [.. (await statement(items)).Select(value => new RowOutcome<bool>(value, null))];
         }
-        catch (PostgresException ex) when (items.Count > 1 && FailureKinds.Classify(ex) == FailureKind.DataError)
+        catch (PostgresException ex) when (items.Count > 1 && FailureKinds.Classify(ex) != FailureKind.Transient)
         {
             var outcomes = new RowOutcome<bool>[items.Count];
             for (var i = 0; i < items.Count; i++)
