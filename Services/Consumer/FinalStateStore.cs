@@ -72,8 +72,8 @@ public sealed class FinalStateStore
     {
         _dataSource = dataSource;
         _options = options.Value;
-        _stores = new(states => RowByRowOnDataErrorAsync(states, StoreManyAsync), MaxBatch);
-        _checks = new(keys => RowByRowOnDataErrorAsync(keys, ExistManyAsync), MaxBatch);
+        _stores = new(states => RowByRowOnRowErrorAsync(states, StoreManyAsync), MaxBatch);
+        _checks = new(keys => RowByRowOnRowErrorAsync(keys, ExistManyAsync), MaxBatch);
     }
 
     /// <summary>Stores the final state and logs the processing (in a batch with concurrent calls); true if this call stored it.</summary>
@@ -92,7 +92,7 @@ public sealed class FinalStateStore
     /// row PostgreSQL rejects as data and a row a trigger fails in one batch, and the first was retried). A transient
     /// failure (the server away or busy) reaches them all: each tries again in place.
     /// </summary>
-    private static async Task<IReadOnlyList<RowOutcome<bool>>> RowByRowOnDataErrorAsync<TItem>(
+    private static async Task<IReadOnlyList<RowOutcome<bool>>> RowByRowOnRowErrorAsync<TItem>(
         IReadOnlyList<TItem> items, Func<IReadOnlyList<TItem>, Task<IReadOnlyList<bool>>> statement)
     {
         try

@@ -6,8 +6,7 @@ namespace QueueLab.LoadSuites.Tests;
 /// <summary>The CPU a run used per message, against its raw baseline's, and the profile that measures it.</summary>
 public sealed class CpuBudgetTests
 {
-    private static (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) Profile(params (string, double)[] usage) =>
-        (usage, TimeSpan.FromSeconds(2));
+    private static CpuUsage Profile(params (string, double)[] usage) => new(usage, TimeSpan.FromSeconds(2));
 
     [Fact]
     public void Predicts_the_ratio_from_cpu_per_message_and_again_with_the_services_free()

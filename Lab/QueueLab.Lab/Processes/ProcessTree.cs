@@ -157,6 +157,10 @@ public static class ProcessTree
         return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks / 100.0 : null;
     }
 
+    /// <summary>Seconds since the machine booted (<c>/proc/uptime</c>), the clock of <see cref="StartedSeconds"/>; 0 if unreadable.</summary>
+    public static double SecondsSinceBoot() =>
+        double.TryParse(SafeRead("/proc/uptime").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+
     private static string SafeRead(string path)
     {
         try

@@ -33,8 +33,8 @@ public sealed record CpuBudget(
     /// <summary>The budget of two profiles (null when either run completed no message, or when a profile saw nothing but the
     /// runner: a lab this runner did not start, whose processes it cannot see).</summary>
     public static CpuBudget? Of(
-        (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) pipeline, long pipelineMessages,
-        (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) baseline, long baselineMessages,
+        CpuUsage pipeline, long pipelineMessages,
+        CpuUsage baseline, long baselineMessages,
         params string[] services) =>
         pipelineMessages <= 0 || baselineMessages <= 0 || !SeesTheLab(pipeline.Usage) || !SeesTheLab(baseline.Usage)
             ? null

@@ -50,7 +50,7 @@ public sealed class CpuProfile : IDisposable
     {
         _pids = pids;
         _resources = resources;
-        _startedSinceBoot = SecondsSinceBoot();
+        _startedSinceBoot = ProcessTree.SecondsSinceBoot();
         Discover(atStart: true);
         _runnerBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         if (_pids is not null)
@@ -65,7 +65,7 @@ public sealed class CpuProfile : IDisposable
     public int Samples => Volatile.Read(ref _samples);
 
     /// <summary>CPU seconds per resource since <see cref="Start"/>, the wall time, and the machine's core count.</summary>
-    public (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) Stop()
+    public CpuUsage Stop()
     {
         var wall = Stopwatch.GetElapsedTime(_started);
         var runner = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _runnerBefore;
@@ -76,11 +76,11 @@ public sealed class CpuProfile : IDisposable
         {
             var usage = _resources.Select(r => (r, _seen.Values.Where(s => s.Resource == r).Sum(s => Math.Max(0, s.Last - s.First)))).ToList();
             usage.Add((Runner, Math.Max(0, runner)));
-            return (usage, wall);
+            return new CpuUsage(usage, wall);
         }
     }
 
-    public static string Describe((IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall) profile)
+    public static string Describe(CpuUsage profile)
     {
         var total = profile.Usage.Sum(u => u.CpuSeconds);
         var available = Environment.ProcessorCount * profile.Wall.TotalSeconds;
@@ -159,16 +159,24 @@ public sealed class CpuProfile : IDisposable
 
         Interlocked.Increment(ref _samples);
     }
+}
 
-    private static double SecondsSinceBoot()
+/// <summary>CPU seconds per resource (and the runner) over a profile's wall time.</summary>
+public sealed record CpuUsage(IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall);
+
+/// <summary>
+/// A profile that the code being measured starts and stops around its own timed part (a raw baseline, after its
+/// connections and before its output check): pass <see cref="Begin"/> as its hook; <see cref="Usage"/> holds the
+/// figures once it has stopped.
+/// </summary>
+public sealed class CpuWindow(LabConnections lab, params string[] resources)
+{
+    public CpuUsage? Usage { get; private set; }
+
+    /// <summary>Starts the profile; the action returned stops it.</summary>
+    public Action Begin()
     {
-        try
-        {
-            return double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return 0;
-        }
+        var profile = CpuProfile.Start(lab, resources);
+        return () => Usage = profile.Stop();
     }
 }

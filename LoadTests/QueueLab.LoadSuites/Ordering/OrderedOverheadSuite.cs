@@ -48,13 +48,10 @@ public sealed class OrderedOverheadSuite : ISuite
         CpuBudget? budget = null;
         if (!options.NoBaseline)
         {
-            (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall)? baselineUsage = null;
-            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], Math.Max(messages, RawForwarder.MinimumMessages), cancellationToken, measure: () =>
-            {
-                var profile = CpuProfile.Start(lab, ResourceNames.Cache);
-                return () => baselineUsage = profile.Stop();
-            }).ConfigureAwait(false);
-            budget = baselineUsage is { } usage
+            var window = new CpuWindow(lab, ResourceNames.Cache);
+            baseline = await RawForwarder.RunAsync(lab[ResourceNames.Cache], Math.Max(messages, RawForwarder.MinimumMessages), cancellationToken,
+                measure: window.Begin).ConfigureAwait(false);
+            budget = window.Usage is { } usage
                 ? CpuBudget.Of(cpuUsage, run.Pushed, usage, baseline.Messages, ResourceNames.Processor, ResourceNames.Sequencer)
                 : null;
         }
@@ -76,7 +73,7 @@ public sealed class OrderedOverheadSuite : ISuite
             result = budget.AddTo(result);
         }
 
-        // Redis runs every command on its main thread: its CPU per message caps the pipeline whatever the services do.
+        // Redis runs every command on its main thread: at the pipeline's present Redis work, its CPU per message caps the throughput.
         var redisCap = redisMicros > 0 ? 1e6 / redisMicros : 0;
         if (redisCap > 0)
         {

@@ -42,13 +42,10 @@ public sealed class RabbitBurstSuite : ISuite
         CpuBudget? budget = null;
         if (!options.NoBaseline)
         {
-            (IReadOnlyList<(string Resource, double CpuSeconds)> Usage, TimeSpan Wall)? baselineUsage = null;
-            baseline = await RawRabbitBaseline.RunAsync(client.Broker, Math.Max(messages, RawRabbitBaseline.MinimumMessages), settings.ConfirmWindow, cancellationToken, measure: () =>
-            {
-                var profile = CpuProfile.Start(lab, ResourceNames.Messaging);
-                return () => baselineUsage = profile.Stop();
-            }).ConfigureAwait(false);
-            budget = baselineUsage is { } usage ? CpuBudget.Of(cpuUsage, run.Confirmed, usage, baseline.Consumed, ResourceNames.Consumer) : null;
+            var window = new CpuWindow(lab, ResourceNames.Messaging);
+            baseline = await RawRabbitBaseline.RunAsync(client.Broker, Math.Max(messages, RawRabbitBaseline.MinimumMessages), settings.ConfirmWindow, cancellationToken,
+                measure: window.Begin).ConfigureAwait(false);
+            budget = window.Usage is { } usage ? CpuBudget.Of(cpuUsage, run.Confirmed, usage, baseline.Consumed, ResourceNames.Consumer) : null;
         }
 
         var ratio = baseline is { Throughput: > 0 } b ? throughput / b.Throughput : 0;
